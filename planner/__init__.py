@@ -1,0 +1,1 @@
+"""The planner: a pure optimisation library (PlanningProblem -> PlanResult), built in issue 4."""

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The project's test command (the README's quick start, line 2, and CI's .ci/run):
+# sets up .venv from a fresh clone, then runs ruff, mypy, the layer contracts and pytest
+# on SQLite and PostgreSQL. The PostgreSQL leg fails, never skips, when the server at
+# PMO_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test) is
+# unreachable; a developer without one may run with PMO_REQUIRE_POSTGRES=0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "Portfolio Ledger needs Python 3.11 or later ($python is $("$python" --version 2>&1))" >&2
+    exit 1
+fi
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+
+export PMO_REQUIRE_POSTGRES="${PMO_REQUIRE_POSTGRES:-1}"
+echo "== ruff";          .venv/bin/ruff check . && .venv/bin/ruff format --check .
+echo "== mypy";          .venv/bin/mypy
+echo "== import-linter"; .venv/bin/lint-imports
+echo "== pytest";        .venv/bin/pytest "$@"
