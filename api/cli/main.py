@@ -1,0 +1,26 @@
+"""The `pmo` command: record decisions, read the log, run the demo."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import demo, events, record
+
+app = typer.Typer(
+    name="pmo",
+    help=(
+        "Portfolio Ledger: every PMO decision recorded as an event, on two time axes.\n\n"
+        "The store is a SQLite file or a PostgreSQL URL, chosen by --database or PMO_DATABASE"
+        " (default ./pmo-ledger.db)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(record.app, name="record")
+app.command(name="events")(events.events)
+app.command(name="demo")(demo.demo)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
