@@ -1,0 +1,1 @@
+"""Read models built by following the ledger: portfolio state, event log, reports."""

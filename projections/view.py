@@ -1,0 +1,165 @@
+"""The portfolio view: follows a ledger's log, keeps its snapshot beside it, answers state.
+
+Its life: open on a ledger, restore the stored snapshot (if its tables' definition is
+this one), catch up with what the log recorded since, answer, and store a new snapshot
+when enough was caught up (``save_every`` events). A view that starts from zero builds
+its tables in bulk (``Projector.start_bulk``): a rebuild. Every query catches up first,
+so what a command just recorded is in the answer (read-your-writes); a process that
+issues commands through the same view may also call ``catch_up`` right after each.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+
+from domain.ledger import Ledger
+from projections.log_reader import LogReader
+from projections.projector import Projector
+from projections.state import SECTIONS, PortfolioState, Scope, portfolio_state
+from projections.tables import build_tables
+from projections.view_store import ViewStore
+
+# Bump when the projector's handlers change what they write: stored snapshots of another
+# version are ignored (the view rebuilds). Changes to the tables' shapes bump it anyway.
+HANDLERS_VERSION = 1
+
+
+def version() -> str:
+    """The definition of the view's tables and handlers, as stored with a snapshot."""
+    shapes = [(t.name, t.keys, t.values, t.mode.value, t.op_width) for t in build_tables().values()]
+    digest = hashlib.sha256(repr((HANDLERS_VERSION, shapes)).encode()).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What one catch-up did."""
+
+    events: int
+    seconds: float
+    rebuilt: bool
+    saved: bool
+
+
+class PortfolioView:
+    """The read model of one ledger (thread-safe: one catch-up or query at a time)."""
+
+    def __init__(self, ledger: Ledger, *, persist: bool = True, save_every: int = 20_000) -> None:
+        self.ledger = ledger
+        self.save_every = save_every
+        self._reader = LogReader(ledger)
+        self._store = ViewStore(ledger) if persist else None
+        self._version = version()
+        self._lock = threading.RLock()
+        self.projector = Projector()
+        self.saved_position = 0
+        self.restored_from: int | None = None
+        saved = self._store.load(self._version) if self._store is not None else None
+        if saved is not None:
+            self.projector = Projector.restored(saved)
+            self.saved_position = self.restored_from = self.projector.position
+
+    @property
+    def position(self) -> int:
+        """The log position the view reflects."""
+        return self.projector.position
+
+    def catch_up(self) -> CatchUp:
+        """Apply what the log recorded since ``position``; save a snapshot if due."""
+        with self._lock:
+            started = time.perf_counter()
+            projector = self.projector
+            before = projector.position
+            rebuild = before == 0
+            with _collector_paused():
+                if rebuild:
+                    projector.start_bulk()
+                try:
+                    for rows in self._reader.pages(projector.position):
+                        for position, topic, originator, state in rows:
+                            projector.apply(position, topic, originator, state)
+                finally:
+                    if rebuild:
+                        projector.finish_bulk()
+                for table in projector.tables.values():
+                    table.prepare()  # new rows into columns and indexes, before queries
+            applied = projector.position - before
+            saved = False
+            if self._store is not None and projector.position - self.saved_position >= max(
+                self.save_every, 1
+            ):
+                saved = self.save()
+            return CatchUp(applied, time.perf_counter() - started, rebuild and applied > 0, saved)
+
+    def rebuild(self) -> CatchUp:
+        """Forget everything and build the view again from the first event."""
+        with self._lock:
+            self.projector = Projector()
+            self.saved_position = 0
+            return self.catch_up()
+
+    def save(self) -> bool:
+        """Store a snapshot at the current position (False if a further one is stored)."""
+        with self._lock:
+            if self._store is None:
+                raise RuntimeError("this view does not persist")
+            stored = self._store.save(self.projector.snapshot(), self._version)
+            self.saved_position = self.projector.position
+            return stored
+
+    def state(
+        self,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        scope: Scope | None = None,
+        sections: Iterable[str] = SECTIONS,
+    ) -> PortfolioState:
+        """The state in force on ``as_of`` (today) as known at ``known_at`` (now)."""
+        with self._lock:
+            self.catch_up()
+            return portfolio_state(
+                self.projector,
+                as_of or self.ledger.clock.today(),
+                known_at or self.ledger.clock.now(),
+                scope,
+                sections,
+            )
+
+    def digest(self) -> str:
+        """A fingerprint of what the view answers: its labels and every table's rows,
+        in sorted order (two views agree exactly when their digests do)."""
+        with self._lock:
+            digest = hashlib.sha256()
+            for text in self.projector.labels.texts:
+                digest.update(text.encode())
+                digest.update(b"\0")
+            for name, table in sorted(self.projector.tables.items()):
+                columns = [table.column(field) for field in table.fields]
+                order = np.lexsort(columns[::-1]) if len(table) else np.zeros(0, np.int64)
+                digest.update(name.encode())
+                for column in columns:
+                    digest.update(np.ascontiguousarray(column[order]).tobytes())
+            return digest.hexdigest()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Catching up allocates many long-lived tuples (millions in a rebuild): the cyclic
+    collector, which would walk them again and again, is paused meanwhile (the
+    projector makes no reference cycles for it to free)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
