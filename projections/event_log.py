@@ -74,7 +74,7 @@ class EventRecord:
         """A flat, JSON-friendly row (for tables, CSV and JSON output)."""
         return {
             "position": self.position,
-            "recorded_at": self.recorded_at.isoformat(timespec="seconds"),
+            "recorded_at": self.recorded_at.isoformat(),
             "effective_date": self.effective_date.isoformat(),
             "area": self.area,
             "kind": self.kind,

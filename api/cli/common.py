@@ -10,9 +10,10 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from eventsourcing.persistence import PersistenceError
@@ -21,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.ledger import BatchAborted, Ledger
 from domain.persistence import (
     DATABASE_VARIABLE,
@@ -30,6 +31,7 @@ from domain.persistence import (
     database_setting,
     resolve_store,
 )
+from domain.values import calendar_date
 
 EXIT_REFUSED = 2
 EXIT_STORE = 1
@@ -134,8 +136,12 @@ def write_json(rows: Iterable[dict[str, Any]]) -> None:
     sys.stdout.write("\n]\n")
 
 
-def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Stream rows as CSV with a header; nested values are written as JSON."""
+def write_csv(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], stream: TextIO | None = None
+) -> None:
+    """Stream rows as CSV with a header (to standard output by default); nested values
+    are written as JSON."""
+    target = sys.stdout if stream is None else stream
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
@@ -143,10 +149,10 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow({c: _csv_cell(row.get(c)) for c in columns})
-        sys.stdout.write(buffer.getvalue())
+        target.write(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
-    sys.stdout.write(buffer.getvalue())
+    target.write(buffer.getvalue())
 
 
 def _csv_cell(value: Any) -> Any:
@@ -163,3 +169,24 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_cell(v) for v in value)
     return str(value)
+
+
+def instant(value: str | None, field: str, *, end_of_day: bool) -> datetime | None:
+    """A point in recorded time: an ISO date-time (UTC if no zone), or a date, meaning
+    its first instant, or its last with ``end_of_day`` ("known at the end of that day")."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            whole_day = date.fromisoformat(text)
+            return datetime.combine(whole_day, time.max if end_of_day else time.min, UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(field, f"{value!r} is not a date or an ISO date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def day(value: str | None, field: str) -> date | None:
+    """A calendar date given as YYYY-MM-DD, or None."""
+    return None if value is None else calendar_date(value, field)

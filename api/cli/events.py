@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 import typer
 
-from api.cli.common import Database, Format, open_ledger, out, refusals, render
-from domain.errors import InvalidInput
+from api.cli.common import Database, Format, day, instant, open_ledger, out, refusals, render
 from domain.model import Programme, Project
 from projections.event_log import AREAS, EventFilter, check_kinds, read_log
 
@@ -87,29 +85,6 @@ def _cell_text(details: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in details.items())
 
 
-def _instant(value: str | None, field: str, *, end_of_day: bool) -> datetime | None:
-    """A recorded-time bound: a date (whole day) or an ISO datetime (UTC if no zone)."""
-    if value is None:
-        return None
-    try:
-        if len(value.strip()) == 10:
-            day = date.fromisoformat(value.strip())
-            return datetime.combine(day, time.max if end_of_day else time.min, UTC)
-        instant = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not a date or an ISO date-time") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def _day(value: str | None, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def events(
     database: Database = None,
     programme: Annotated[str | None, typer.Option(help="only events of this programme")] = None,
@@ -143,10 +118,10 @@ def events(
             project=project,
             kinds=tuple(kind or ()),
             author=author,
-            recorded_from=_instant(recorded_from, "recorded_from", end_of_day=False),
-            recorded_to=_instant(recorded_to, "recorded_to", end_of_day=True),
-            effective_from=_day(effective_from, "effective_from"),
-            effective_to=_day(effective_to, "effective_to"),
+            recorded_from=instant(recorded_from, "recorded_from", end_of_day=False),
+            recorded_to=instant(recorded_to, "recorded_to", end_of_day=True),
+            effective_from=day(effective_from, "effective_from"),
+            effective_to=day(effective_to, "effective_to"),
         )
         check_kinds(criteria.kinds)
         if limit is None and fmt is Format.TABLE:

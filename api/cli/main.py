@@ -1,10 +1,10 @@
-"""The `pmo` command: record decisions, read the log, run the demo."""
+"""The `pmo` command: record decisions, read the log, the state and the KPIs, run the demo."""
 
 from __future__ import annotations
 
 import typer
 
-from api.cli import demo, events, record
+from api.cli import demo, events, read, record
 
 app = typer.Typer(
     name="pmo",
@@ -19,6 +19,8 @@ app = typer.Typer(
 app.add_typer(record.app, name="record")
 app.command(name="events")(events.events)
 app.command(name="demo")(demo.demo)
+app.command(name="state")(read.state)
+app.command(name="kpi")(read.kpi)
 
 
 def run() -> None:
