@@ -46,7 +46,14 @@ def _demand_weeks(demands: pd.DataFrame, status: str, weeks: pd.Series) -> pd.Da
     """Outside demands in a status, as (resource, week, days) rows within ``weeks``."""
     chosen = texts(demands[demands["status"].astype(str) == status], ["resource"])
     if chosen.empty:
-        return pd.DataFrame({"resource": [], "week": [], "days": []})
+        return pd.DataFrame(  # typed: untyped empty columns are floats, and merging
+            # them with an empty grid of str codes fails
+            {
+                "resource": pd.Series([], dtype=str),
+                "week": pd.Series([], dtype="datetime64[s]"),
+                "days": pd.Series([], dtype=float),
+            }
+        )
     grid = chosen.merge(pd.DataFrame({"week": weeks}), how="cross")
     inside = (grid["week"] >= grid["first_week"]) & (grid["week"] <= grid["last_week"])
     grid = grid[inside]

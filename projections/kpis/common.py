@@ -136,6 +136,16 @@ def weekly_capacity(
     Columns: resource, week, capacity_days, absent_days."""
     weeks = np.array([np.datetime64(m, "D") for m in mondays], dtype="datetime64[D]")
     codes = resources["resource"].astype(str).to_numpy()
+    if not len(codes):  # no resource: built below, the empty grid's codes would be
+        # objects, not str, and the merges that follow would fail
+        return pd.DataFrame(
+            {
+                "resource": pd.Series([], dtype=str),
+                "week": pd.Series([], dtype="datetime64[s]"),
+                "capacity_days": pd.Series([], dtype=float),
+                "absent_days": pd.Series([], dtype=float),
+            }
+        )
     grid = pd.DataFrame(
         {
             "resource": np.repeat(codes, len(weeks)),
