@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -164,17 +165,22 @@ def skill_names(masks: Ints) -> list[str]:
 class _Dim:
     """One kind of entity in force at the query's dates: label ids to their codes."""
 
-    def __init__(self, ids: Ints, codes: Ints, texts: npt.NDArray[np.object_]) -> None:
-        names = texts[codes]
-        order = np.argsort(names.astype(str), kind="stable")
+    def __init__(
+        self, ids: Ints, codes: Ints, texts: npt.NDArray[np.object_], place: Ints, count: int
+    ) -> None:
+        # ``place``: each entity's place among every code of its kind (``count`` of
+        # them) in alphabetical order, by label id; ``count`` for other labels.
+        places = place[ids]
+        order = np.argsort(places, kind="stable")
         self.ids = ids[order]
-        self.dtype = pd.CategoricalDtype(pd.Index(names[order], dtype=str))
-        self._rank = np.full(len(texts), -1, dtype=np.int64)
-        self._rank[self.ids] = np.arange(len(order))
+        self.dtype = pd.CategoricalDtype(pd.Index(texts[codes[order]], dtype=str))
+        self._place = place
+        self._local = np.full(count + 1, -1, dtype=np.int64)
+        self._local[places[order]] = np.arange(len(order))
 
     def rank(self, ids: Ints) -> Ints:
         """Each id's place in code order (-1 where unknown or absent)."""
-        return np.where(ids >= 0, self._rank[np.where(ids >= 0, ids, 0)], -1)
+        return np.where(ids >= 0, self._local[self._place[np.where(ids >= 0, ids, 0)]], -1)
 
     def codes(self, ids: Ints) -> pd.Categorical:
         """The ids as a categorical of codes."""
@@ -197,27 +203,57 @@ _DIMS = {
 }
 
 
-def _sorted(frame: pd.DataFrame, keys: list[Ints]) -> pd.DataFrame:
-    """Rows in the order of integer ``keys`` (most significant first).
+def _order(keys: list[Ints]) -> Ints:
+    """The permutation that sorts rows by integer ``keys`` (most significant first).
 
     The keys are packed into one integer when their ranges allow (a stable argsort of
     one column is several times faster than ``lexsort`` over three).
     """
-    if len(frame) < 2:
-        return frame.reset_index(drop=True)
-    packed = np.zeros(len(frame), dtype=np.int64)
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
     room = 1
     for key in keys:
         low, high = int(key.min()), int(key.max())
         span = high - low + 1
         room *= span
         if room >= 2**62:
-            order = np.lexsort(keys[::-1])
-            break
+            return np.lexsort(keys[::-1])
         packed = packed * span + (key - low)
-    else:
-        order = np.argsort(packed, kind="stable")
-    return frame.take(order).reset_index(drop=True)
+    return np.argsort(packed, kind="stable")
+
+
+class _Texts:
+    """A text column still as label ids: looked up once the rows are in order."""
+
+    def __init__(self, texts: npt.NDArray[np.object_], ids: Ints) -> None:
+        self.texts, self.ids = texts, ids
+
+    def column(self, order: Ints | None) -> pd.Series:
+        ids = self.ids if order is None else self.ids[order]
+        return pd.Series(self.texts[np.where(ids < 0, len(self.texts) - 1, ids)], dtype=str)
+
+
+def _frame(columns: dict[str, Any], keys: list[Ints] | None = None) -> pd.DataFrame:
+    """A section's frame, its rows in the order of ``keys`` when given.
+
+    The rows are put in order column by column before the frame is built (taking the
+    rows of a built frame costs more), and texts are looked up only then.
+    """
+    order = _order(keys) if keys is not None and len(keys[0]) > 1 else None
+    built: dict[str, Any] = {}
+    for name, value in columns.items():
+        if isinstance(value, _Texts):
+            built[name] = value.column(order)
+        elif order is None:
+            built[name] = value
+        elif isinstance(value, pd.Categorical):
+            built[name] = pd.Categorical.from_codes(value.codes[order], dtype=value.dtype)
+        elif isinstance(value, pd.Series | pd.Index):
+            built[name] = value.array.take(order)
+        elif isinstance(value, list):
+            built[name] = [value[i] for i in order.tolist()]
+        else:
+            built[name] = np.asarray(value)[order]
+    return pd.DataFrame(built, copy=False)
 
 
 def _keep(rows: Columns, mask: npt.NDArray[np.bool_]) -> Columns:
@@ -243,11 +279,29 @@ class _Query:
         if found is None:
             table, key = _DIMS[kind]
             rows = self.tables[table].select(self.as_of, self.known_at)
-            found = self._dims[kind] = _Dim(rows[key], rows["code"], self.texts)
+            place, count = self._alphabetical(kind)
+            found = _Dim(rows[key], rows["code"], self.texts, place, count)
+            self._dims[kind] = found
         return found
 
-    def text(self, ids: Ints) -> pd.Series:
-        return pd.Series(self.texts[np.where(ids < 0, len(self.texts) - 1, ids)], dtype=str)
+    def _alphabetical(self, kind: str) -> tuple[Ints, int]:
+        """Each entity's place in the alphabetical order of its kind's codes, by label id;
+        kept between queries until the kind's table or the labels grow."""
+        table_name, key = _DIMS[kind]
+        table = self.tables[table_name]
+        version = (len(table), len(self.texts))
+        cached = self.p.query_cache.get(f"alphabetical:{kind}")
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        ids, first = np.unique(table.column(key), return_index=True)
+        names = self.texts[table.column("code")[first]].astype(str)
+        place = np.full(len(self.texts), len(ids), dtype=np.int64)
+        place[ids[np.argsort(names, kind="stable")]] = np.arange(len(ids))
+        self.p.query_cache[f"alphabetical:{kind}"] = (version, place, len(ids))
+        return place, len(ids)
+
+    def text(self, ids: Ints) -> _Texts:
+        return _Texts(self.texts, ids)
 
     def select(
         self,
@@ -311,40 +365,34 @@ class _Query:
         where = None if self.in_perimeters is None else {"perimeter": self.in_perimeters.tolist()}
         rows = self.select("perimeters", where)
         dim = self.dim("perimeter")
-        frame = pd.DataFrame(
-            {"perimeter": dim.codes(rows["perimeter"]), "name": self.text(rows["name"])}
-        )
-        return _sorted(frame, [dim.rank(rows["perimeter"])])
+        columns = {"perimeter": dim.codes(rows["perimeter"]), "name": self.text(rows["name"])}
+        return _frame(columns, [dim.rank(rows["perimeter"])])
 
     def programmes(self) -> pd.DataFrame:
         where = None if self.in_programmes is None else {"programme": self.in_programmes.tolist()}
         rows = self.select("programmes", where)
         dim = self.dim("programme")
-        frame = pd.DataFrame(
-            {
-                "programme": dim.codes(rows["programme"]),
-                "name": self.text(rows["name"]),
-                "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["programme"])])
+        columns = {
+            "programme": dim.codes(rows["programme"]),
+            "name": self.text(rows["name"]),
+            "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
+        }
+        return _frame(columns, [dim.rank(rows["programme"])])
 
     def projects(self) -> pd.DataFrame:
         where = None if self.in_projects is None else {"project": self.in_projects.tolist()}
         rows = self.select("projects", where)
         dim = self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "project": dim.codes(rows["project"]),
-                "name": self.text(rows["name"]),
-                "programme": self.dim("programme").codes(rows["programme"]),
-                "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
-                "start": dates(rows["start"]),
-                "end": dates(rows["end"]),
-                "status": coded("status", rows["status"]),
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["project"])])
+        columns = {
+            "project": dim.codes(rows["project"]),
+            "name": self.text(rows["name"]),
+            "programme": self.dim("programme").codes(rows["programme"]),
+            "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
+            "start": dates(rows["start"]),
+            "end": dates(rows["end"]),
+            "status": coded("status", rows["status"]),
+        }
+        return _frame(columns, [dim.rank(rows["project"])])
 
     def milestones(self) -> pd.DataFrame:
         rows = self.by_project("milestones")
@@ -352,21 +400,19 @@ class _Query:
         baseline, forecast = rows["baseline"], rows["forecast"]
         slip = np.where(reached != NONE, reached, forecast) - baseline
         projects = self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "project": projects.codes(rows["project"]),
-                "milestone": self.text(rows["milestone"]),
-                "name": self.text(rows["name"]),
-                "priority": rows["priority"],
-                "baseline": dates(baseline),
-                "forecast": dates(forecast),
-                "status": coded("milestone_status", rows["milestone_status"]),
-                "shifts": rows["shifts"],
-                "slip_days": slip,
-                "reached_on": dates(reached),
-            }
-        )
-        return _sorted(frame, [projects.rank(rows["project"]), baseline, rows["milestone"]])
+        columns = {
+            "project": projects.codes(rows["project"]),
+            "milestone": self.text(rows["milestone"]),
+            "name": self.text(rows["name"]),
+            "priority": rows["priority"],
+            "baseline": dates(baseline),
+            "forecast": dates(forecast),
+            "status": coded("milestone_status", rows["milestone_status"]),
+            "shifts": rows["shifts"],
+            "slip_days": slip,
+            "reached_on": dates(reached),
+        }
+        return _frame(columns, [projects.rank(rows["project"]), baseline, rows["milestone"]])
 
     def milestone_moves(self) -> pd.DataFrame:
         """Every recorded change of a milestone's forecast in force on ``as_of`` as known
@@ -392,23 +438,21 @@ class _Query:
         decision_title = of_decision("title")
         forum = of_decision("forum")
         projects = self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "project": projects.codes(rows["project"]),
-                "milestone": self.text(rows["milestone"]),
-                "effective_on": dates(rows["eff_from"]),
-                "recorded_at": pd.to_datetime(rows["rec_from"], unit="us", utc=True),
-                "move": pd.Categorical.from_codes(rows["move"], dtype=_MOVE_TYPE),
-                "forecast": dates(rows["forecast"]),
-                "position": rows["position"],
-                "author": self.text(rows["author"]),
-                "decision": self.text(decision_code),
-                "decision_title": self.text(decision_title),
-                "forum": coded("forum", forum),
-            }
-        )
+        columns = {
+            "project": projects.codes(rows["project"]),
+            "milestone": self.text(rows["milestone"]),
+            "effective_on": dates(rows["eff_from"]),
+            "recorded_at": pd.to_datetime(rows["rec_from"], unit="us", utc=True),
+            "move": pd.Categorical.from_codes(rows["move"], dtype=_MOVE_TYPE),
+            "forecast": dates(rows["forecast"]),
+            "position": rows["position"],
+            "author": self.text(rows["author"]),
+            "decision": self.text(decision_code),
+            "decision_title": self.text(decision_title),
+            "forum": coded("forum", forum),
+        }
         keys = [projects.rank(rows["project"]), rows["milestone"], rows["position"]]
-        return _sorted(frame, keys)
+        return _frame(columns, keys)
 
     def envelopes(self) -> pd.DataFrame:
         heads = self.select("envelopes")
@@ -422,96 +466,81 @@ class _Query:
         at = pd.Index(heads["envelope"]).get_indexer(pd.Index(lines["envelope"]))
         codes = heads["code"][at]
         projects = self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "envelope": self.text(codes),
-                "owner": coded("owner_kind", heads["owner_kind"][at]),
-                "fiscal_year": heads["fiscal_year"][at],
-                "project": projects.codes(heads["project"][at]),
-                "programme": self.dim("programme").codes(heads["programme"][at]),
-                "perimeter": self.dim("perimeter").codes(heads["perimeter"][at]),
-                "nature": coded("nature", lines["nature"]),
-                **{
-                    f: amounts(lines[f])
-                    for f in ("initial", "moved_in", "moved_out", "raised", "cut")
-                },
-            }
-        )
+        columns = {
+            "envelope": self.text(codes),
+            "owner": coded("owner_kind", heads["owner_kind"][at]),
+            "fiscal_year": heads["fiscal_year"][at],
+            "project": projects.codes(heads["project"][at]),
+            "programme": self.dim("programme").codes(heads["programme"][at]),
+            "perimeter": self.dim("perimeter").codes(heads["perimeter"][at]),
+            "nature": coded("nature", lines["nature"]),
+            **{f: amounts(lines[f]) for f in ("initial", "moved_in", "moved_out", "raised", "cut")},
+        }
         current = lines["initial"] + lines["moved_in"] - lines["moved_out"]
-        frame["current"] = amounts(current + lines["raised"] - lines["cut"])
-        return frame.sort_values(["envelope", "nature"], ignore_index=True)
+        columns["current"] = amounts(current + lines["raised"] - lines["cut"])
+        return _frame(columns).sort_values(["envelope", "nature"], ignore_index=True)
 
     def resources(self) -> pd.DataFrame:
         resources = self.resources_in_scope
         where = None if resources is None else {"resource": resources.tolist()}
         rows = self.select("resources", where)
         dim = self.dim("resource")
-        frame = pd.DataFrame(
-            {
-                "resource": dim.codes(rows["resource"]),
-                "name": self.text(rows["name"]),
-                "kind": coded("kind", rows["kind"]),
-                "sourcing": coded("sourcing", rows["sourcing"]),
-                "home": self.dim("perimeter").codes(rows["home"]),
-                "skills": skill_names(rows["skills"]),
-                "last_week": dates(rows["last_week"]),
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["resource"])])
+        columns = {
+            "resource": dim.codes(rows["resource"]),
+            "name": self.text(rows["name"]),
+            "kind": coded("kind", rows["kind"]),
+            "sourcing": coded("sourcing", rows["sourcing"]),
+            "home": self.dim("perimeter").codes(rows["home"]),
+            "skills": skill_names(rows["skills"]),
+            "last_week": dates(rows["last_week"]),
+        }
+        return _frame(columns, [dim.rank(rows["resource"])])
 
     def capacity(self) -> pd.DataFrame:
         """Each resource's weekly capacity from a week on (until its next change)."""
         rows = self.by_resource("capacity")
         dim = self.dim("resource")
-        frame = pd.DataFrame(
-            {
-                "resource": dim.codes(rows["resource"]),
-                "from_week": dates(rows["from_week"]),
-                "days_per_week": amounts(rows["days"]),
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["resource"]), rows["from_week"]])
+        columns = {
+            "resource": dim.codes(rows["resource"]),
+            "from_week": dates(rows["from_week"]),
+            "days_per_week": amounts(rows["days"]),
+        }
+        return _frame(columns, [dim.rank(rows["resource"]), rows["from_week"]])
 
     def absences(self) -> pd.DataFrame:
         rows = self.by_resource("absences")
         rows = _keep(rows, rows["days"] > 0)
         dim = self.dim("resource")
-        frame = pd.DataFrame(
-            {
-                "resource": dim.codes(rows["resource"]),
-                "week": dates(rows["week"]),
-                "days": amounts(rows["days"]),
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["resource"]), rows["week"]])
+        columns = {
+            "resource": dim.codes(rows["resource"]),
+            "week": dates(rows["week"]),
+            "days": amounts(rows["days"]),
+        }
+        return _frame(columns, [dim.rank(rows["resource"]), rows["week"]])
 
     def rates(self) -> pd.DataFrame:
         """Each resource's daily rate from a day on (until its next change)."""
         rows = self.by_resource("rates")
         dim = self.dim("resource")
-        frame = pd.DataFrame(
-            {
-                "resource": dim.codes(rows["resource"]),
-                "from_day": dates(rows["from_day"]),
-                "daily_rate": amounts(rows["rate"]),
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["resource"]), rows["from_day"]])
+        columns = {
+            "resource": dim.codes(rows["resource"]),
+            "from_day": dates(rows["from_day"]),
+            "daily_rate": amounts(rows["rate"]),
+        }
+        return _frame(columns, [dim.rank(rows["resource"]), rows["from_day"]])
 
     def staffing(self) -> pd.DataFrame:
         rows = self.by_project("staffing")
         rows = _keep(rows, rows["days"] > 0)
         resources, projects = self.dim("resource"), self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "resource": resources.codes(rows["resource"]),
-                "project": projects.codes(rows["project"]),
-                "week": dates(rows["week"]),
-                "days": amounts(rows["days"]),
-            }
-        )
+        columns = {
+            "resource": resources.codes(rows["resource"]),
+            "project": projects.codes(rows["project"]),
+            "week": dates(rows["week"]),
+            "days": amounts(rows["days"]),
+        }
         keys = [resources.rank(rows["resource"]), projects.rank(rows["project"]), rows["week"]]
-        return _sorted(frame, keys)
+        return _frame(columns, keys)
 
     def actuals(self) -> pd.DataFrame:
         """Logged days per resource, project and week, valued at the rate of the week."""
@@ -520,18 +549,16 @@ class _Query:
         rates = self._rates(rows["resource"], rows["week"])
         days = amounts(rows["days"])
         resources, projects = self.dim("resource"), self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "resource": resources.codes(rows["resource"]),
-                "project": projects.codes(rows["project"]),
-                "week": dates(rows["week"]),
-                "days": days,
-                "rate": rates,
-                "cost": np.round(days * rates, 2),
-            }
-        )
+        columns = {
+            "resource": resources.codes(rows["resource"]),
+            "project": projects.codes(rows["project"]),
+            "week": dates(rows["week"]),
+            "days": days,
+            "rate": rates,
+            "cost": np.round(days * rates, 2),
+        }
         keys = [resources.rank(rows["resource"]), rows["week"], projects.rank(rows["project"])]
-        return _sorted(frame, keys)
+        return _frame(columns, keys)
 
     def _rates(self, resources: Ints, days: Ints) -> npt.NDArray[np.float64]:
         """The daily rate in force on each day (the first known rate before any)."""
@@ -554,16 +581,14 @@ class _Query:
     def timesheets(self) -> pd.DataFrame:
         rows = self.by_resource("timesheets")
         dim = self.dim("resource")
-        frame = pd.DataFrame(
-            {
-                "resource": dim.codes(rows["resource"]),
-                "week": dates(rows["week"]),
-                "status": coded("sheet_status", rows["sheet_status"]),
-                "submitted_at": pd.to_datetime(rows["submitted_at"], unit="us", utc=True),
-                "corrections": rows["corrections"],
-            }
-        )
-        return _sorted(frame, [dim.rank(rows["resource"]), rows["week"]])
+        columns = {
+            "resource": dim.codes(rows["resource"]),
+            "week": dates(rows["week"]),
+            "status": coded("sheet_status", rows["sheet_status"]),
+            "submitted_at": pd.to_datetime(rows["submitted_at"], unit="us", utc=True),
+            "corrections": rows["corrections"],
+        }
+        return _frame(columns, [dim.rank(rows["resource"]), rows["week"]])
 
     def _backlog_rows(self) -> Columns:
         if self.in_projects is None:
@@ -576,19 +601,17 @@ class _Query:
         totals = pd.Series(effort["days"]).groupby(effort["item"]).sum()
         item_days = totals.reindex(rows["item"], fill_value=0).to_numpy()
         projects = self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "item": self.text(rows["code"]),
-                "project": projects.codes(rows["project"]),
-                "title": self.text(rows["title"]),
-                "rank": rows["rank"],
-                "maturity": coded("maturity", rows["maturity"]),
-                "milestone": self.text(rows["milestone"]),
-                "status": coded("backlog_status", rows["backlog_status"]),
-                "effort_days": amounts(item_days),
-            }
-        )
-        return _sorted(frame, [projects.rank(rows["project"]), rows["rank"], rows["code"]])
+        columns = {
+            "item": self.text(rows["code"]),
+            "project": projects.codes(rows["project"]),
+            "title": self.text(rows["title"]),
+            "rank": rows["rank"],
+            "maturity": coded("maturity", rows["maturity"]),
+            "milestone": self.text(rows["milestone"]),
+            "status": coded("backlog_status", rows["backlog_status"]),
+            "effort_days": amounts(item_days),
+        }
+        return _frame(columns, [projects.rank(rows["project"]), rows["rank"], rows["code"]])
 
     def _effort(self, items: Ints) -> Columns:
         rows = self.select("backlog_effort") if self.in_projects is None else None
@@ -603,55 +626,49 @@ class _Query:
         effort = _keep(effort, np.isin(effort["item"], items["item"]))
         at = pd.Index(items["item"]).get_indexer(pd.Index(effort["item"]))
         projects = self.dim("project")
-        frame = pd.DataFrame(
-            {
-                "item": self.text(items["code"][at]),
-                "project": projects.codes(items["project"][at]),
-                "skill": pd.Categorical.from_codes(effort["skill"], dtype=_SKILL_TYPE),
-                "days": amounts(effort["days"]),
-            }
-        )
+        columns = {
+            "item": self.text(items["code"][at]),
+            "project": projects.codes(items["project"][at]),
+            "skill": pd.Categorical.from_codes(effort["skill"], dtype=_SKILL_TYPE),
+            "days": amounts(effort["days"]),
+        }
         keys = [projects.rank(items["project"][at]), items["rank"][at], items["code"][at]]
-        return _sorted(frame, [*keys, effort["skill"]])
+        return _frame(columns, [*keys, effort["skill"]])
 
     def dependencies(self) -> pd.DataFrame:
         rows = self.select("dependencies")
         if self.in_projects is not None:
             keep = np.isin(rows["dependent_project"], self.in_projects)
             rows = _keep(rows, keep | np.isin(rows["prerequisite_project"], self.in_projects))
-        frame = pd.DataFrame(
-            {
-                "dependency": self.text(rows["code"]),
-                "dependent": self.text(rows["dependent"]),
-                "dependent_kind": coded("endpoint", rows["dependent_kind"]),
-                "dependent_project": self.dim("project").codes(rows["dependent_project"]),
-                "prerequisite": self.text(rows["prerequisite"]),
-                "prerequisite_kind": coded("endpoint", rows["prerequisite_kind"]),
-                "prerequisite_project": self.dim("project").codes(rows["prerequisite_project"]),
-                "needed_by": dates(rows["needed_by"]),
-                "status": coded("dependency_status", rows["dependency_status"]),
-                "description": self.text(rows["description"]),
-            }
-        )
-        return frame.sort_values("dependency", ignore_index=True)
+        columns = {
+            "dependency": self.text(rows["code"]),
+            "dependent": self.text(rows["dependent"]),
+            "dependent_kind": coded("endpoint", rows["dependent_kind"]),
+            "dependent_project": self.dim("project").codes(rows["dependent_project"]),
+            "prerequisite": self.text(rows["prerequisite"]),
+            "prerequisite_kind": coded("endpoint", rows["prerequisite_kind"]),
+            "prerequisite_project": self.dim("project").codes(rows["prerequisite_project"]),
+            "needed_by": dates(rows["needed_by"]),
+            "status": coded("dependency_status", rows["dependency_status"]),
+            "description": self.text(rows["description"]),
+        }
+        return _frame(columns).sort_values("dependency", ignore_index=True)
 
     def demands(self) -> pd.DataFrame:
         resources = self.resources_in_scope
         where = None if resources is None else {"resource": resources.tolist()}
         rows = self.select("demands", where)
-        frame = pd.DataFrame(
-            {
-                "demand": self.text(rows["code"]),
-                "resource": self.dim("resource").codes(rows["resource"]),
-                "requester": self.text(rows["requester"]),
-                "title": self.text(rows["title"]),
-                "first_week": dates(rows["first_week"]),
-                "last_week": dates(rows["last_week"]),
-                "days_per_week": amounts(rows["days"]),
-                "status": coded("demand_status", rows["demand_status"]),
-            }
-        )
-        return frame.sort_values("demand", ignore_index=True)
+        columns = {
+            "demand": self.text(rows["code"]),
+            "resource": self.dim("resource").codes(rows["resource"]),
+            "requester": self.text(rows["requester"]),
+            "title": self.text(rows["title"]),
+            "first_week": dates(rows["first_week"]),
+            "last_week": dates(rows["last_week"]),
+            "days_per_week": amounts(rows["days"]),
+            "status": coded("demand_status", rows["demand_status"]),
+        }
+        return _frame(columns).sort_values("demand", ignore_index=True)
 
     def risks(self) -> pd.DataFrame:
         rows = self.select("risks")
@@ -668,21 +685,19 @@ class _Query:
         for kind in ("project", "programme", "perimeter"):
             at = rows["scope_kind"] == _ENUM_VALUES["scope_kind"].index(kind)
             on[at] = np.asarray(self.dim(kind).codes(rows["scope"][at]).astype(object))
-        frame = pd.DataFrame(
-            {
-                "risk": self.text(rows["code"]),
-                "scope": coded("scope_kind", rows["scope_kind"]),
-                "on": pd.Series(on, dtype=str),
-                "project": self.dim("project").codes(rows["project"]),
-                "programme": self.dim("programme").codes(rows["programme"]),
-                "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
-                "title": self.text(rows["title"]),
-                "probability": probability,
-                "impact": impact,
-                "exposure": probability * impact,
-                "level": coded("level", rows["level"]),
-                "status": coded("risk_status", rows["risk_status"]),
-                "owner": self.text(rows["owner"]),
-            }
-        )
-        return frame.sort_values("risk", ignore_index=True)
+        columns = {
+            "risk": self.text(rows["code"]),
+            "scope": coded("scope_kind", rows["scope_kind"]),
+            "on": pd.Series(on, dtype=str),
+            "project": self.dim("project").codes(rows["project"]),
+            "programme": self.dim("programme").codes(rows["programme"]),
+            "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
+            "title": self.text(rows["title"]),
+            "probability": probability,
+            "impact": impact,
+            "exposure": probability * impact,
+            "level": coded("level", rows["level"]),
+            "status": coded("risk_status", rows["risk_status"]),
+            "owner": self.text(rows["owner"]),
+        }
+        return _frame(columns).sort_values("risk", ignore_index=True)

@@ -1,7 +1,7 @@
 """Backlog maturity: the share of the effort due in the next weeks that is ready.
 
 An open backlog item is due by the forecast of the milestone it serves (a milestone
-still planned); it is due within the horizon when that forecast is before the status
+still planned); it is due within the horizon when that forecast is on or before the status
 date plus ``weeks`` weeks (overdue milestones included). Per group: the effort due by
 maturity (idea, refined, ready) and ``ready_pct`` = ready effort / effort due. Items
 serving no milestone are not due and not counted.
