@@ -176,6 +176,8 @@ def _print_next_steps(database: str | None, summary: PortfolioSummary, year: int
     setting = database_setting(database)
     store = "" if setting == DEFAULT_DATABASE else f" -d {setting}"
     lines = [
+        f"pmo kpi rag{store}",
+        f"pmo kpi budget{store} --level perimeter",
         f"pmo events{store} --kind budget --format csv > arbitrations.csv",
         f"pmo events{store} --kind Corrected --limit 20",
     ]
@@ -183,7 +185,11 @@ def _print_next_steps(database: str | None, summary: PortfolioSummary, year: int
     if slipping:
         late = slipping[0]
         later = late.forecast + timedelta(weeks=4)
-        lines[:0] = [f"pmo events{store} --project {late.project} --kind milestone"]
+        lines[:0] = [
+            f"pmo state{store} --project {late.project} --section milestones",
+            f"pmo kpi milestone-trend{store} --project {late.project}",
+            f"pmo events{store} --project {late.project} --kind milestone",
+        ]
         lines.append(
             f"pmo record milestone shift{store} --project {late.project}"
             f" --milestone {late.milestone} --forecast {later}"

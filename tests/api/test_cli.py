@@ -244,6 +244,21 @@ def test_the_demo_records_a_portfolio_and_prints_what_it_holds(
     assert "(2025-01-02 to 2026-03-01)" in result.stdout
 
 
+def test_the_reading_commands_the_demo_suggests_run_on_its_ledger(
+    demos: tuple[Result, str, str],
+) -> None:
+    result, _, _ = demos
+    suggested = [
+        line.strip().split()[1:]
+        for line in result.stdout.splitlines()
+        if line.strip().startswith(("pmo state", "pmo kpi"))
+    ]
+
+    assert len(suggested) >= 3
+    for arguments in suggested:
+        ok(pmo(*arguments))
+
+
 def test_the_demo_refuses_a_ledger_that_already_holds_events(
     demos: tuple[Result, str, str],
 ) -> None:
