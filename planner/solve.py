@@ -1,0 +1,215 @@
+"""``solve(problem)``: the objectives in strict priority, one CP-SAT solve per level.
+
+Levels: (1) milestone lateness weighted by priority, (2) budget overrun, (3) volume of
+reallocation against the current staffing, (4) cost. Each level is minimised with the
+levels before it held at the value found (lexicographic), starting from the previous
+level's plan; the current staffing is the first hint. A level whose objective is a
+constant (no budget, say) is not solved. The time limit is shared: half to the first
+level, then evenly.
+
+Runs are reproducible for a given seed and worker count: the search is interleaved
+(``interleave_search``) and limited in deterministic time (``max_deterministic_time``,
+about seconds on this machine), with the wall-clock limit as a safety net.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from planner.model import Model, build
+from planner.problem import PlanningProblem
+from planner.result import (
+    LEVELS,
+    Allocation,
+    Change,
+    Explanation,
+    Level,
+    MilestoneOutcome,
+    Placement,
+    PlanResult,
+    ProjectCost,
+    Status,
+)
+
+Progress = Callable[[str, float], None]
+_STATUS = {
+    cp_model.OPTIMAL: Status.OPTIMAL,
+    cp_model.FEASIBLE: Status.FEASIBLE,
+    cp_model.INFEASIBLE: Status.INFEASIBLE,
+}
+
+
+def solve(
+    problem: PlanningProblem,
+    *,
+    time_limit_s: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    deterministic: bool = True,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """The best plan found within ``time_limit_s``, objectives in priority order."""
+    began = time.perf_counter()
+    model = build(problem)
+    _hint_current(model)
+    levels: list[Level] = []
+    values: dict[int, int] | None = None
+    to_solve = [n for n in LEVELS if not isinstance(model.objectives[n], int)]
+    for name in LEVELS:
+        objective = model.objectives[name]
+        if isinstance(objective, int):
+            levels.append(Level(name, objective, objective, Status.OPTIMAL))
+            continue
+        left = time_limit_s - (time.perf_counter() - began)
+        first = values is None
+        share = left / 2 if first and len(to_solve) > 1 else left / len(to_solve)
+        to_solve.remove(name)
+        if progress is not None:
+            progress(name, time.perf_counter() - began)
+        solver = _solver(max(share, 0.05), workers, seed, deterministic)
+        model.cp.minimize(objective)
+        code = solver.solve(model.cp)
+        status = _STATUS.get(code, Status.UNKNOWN)
+        if status not in (Status.OPTIMAL, Status.FEASIBLE):
+            if values is None:
+                return PlanResult(status, tuple(levels), time.perf_counter() - began)
+            levels.append(Level(name, -1, -1, status))
+            break
+        value, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        levels.append(Level(name, value, bound, status))
+        values = _values(model, solver)
+        model.cp.add(objective <= value)
+        model.cp.clear_hints()  # type: ignore[no-untyped-call]
+        for var in _tracked(model):
+            model.cp.add_hint(var, values[var.index])
+    assert values is not None
+    overall = (
+        Status.OPTIMAL if all(lv.status is Status.OPTIMAL for lv in levels) else Status.FEASIBLE
+    )
+    return _result(model, values, overall, tuple(levels), time.perf_counter() - began)
+
+
+def _solver(seconds: float, workers: int, seed: int, deterministic: bool) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.num_workers = workers
+    parameters.random_seed = seed
+    if deterministic:
+        parameters.interleave_search = True
+        parameters.max_deterministic_time = seconds
+        parameters.max_time_in_seconds = 4 * seconds + 1
+    else:
+        parameters.max_time_in_seconds = seconds
+    return solver
+
+
+def _tracked(model: Model) -> list[cp_model.IntVar]:
+    """The variables the result is read from (and the next level is hinted with)."""
+    tracked = [*model.x.values(), *model.start.values(), *model.finish.values()]
+    return [*tracked, *model.begin.values(), *model.lateness.values()]
+
+
+def _values(model: Model, solver: cp_model.CpSolver) -> dict[int, int]:
+    """The values of the tracked variables, by proto index."""
+    return {var.index: int(solver.value(var)) for var in _tracked(model)}
+
+
+def _hint_current(model: Model) -> None:
+    """Start from the current staffing: each assignment's units given to the project's
+    work in that period, as far as the variables allow."""
+    wanted = {(c.resource, c.project, c.period): c.units for c in model.problem.current}
+    project_of = {w.code: w.project for w in model.problem.work_packages}
+    given: dict[tuple[str, str, int], int] = defaultdict(int)
+    for (resource, package, _skill, t), var in sorted(model.x.items(), key=lambda kv: kv[0]):
+        key = (resource, project_of[package], t)
+        room = wanted.get(key, 0) - given[key]
+        units = max(0, min(room, var.proto.domain[-1]))
+        given[key] += units
+        model.cp.add_hint(var, units)
+
+
+def _result(
+    model: Model,
+    values: dict[int, int],
+    status: Status,
+    levels: tuple[Level, ...],
+    runtime: float,
+) -> PlanResult:
+    problem = model.problem
+    allocations = tuple(
+        Allocation(r, w, s, t, values[var.index])
+        for (r, w, s, t), var in sorted(model.x.items(), key=lambda kv: kv[0])
+        if values[var.index] > 0
+    )
+    placements = _placements(model, values, allocations)
+    ends = {p.code: p.finish + 1 for p in placements}
+    outcomes = []
+    for milestone in problem.milestones:
+        serving = [ends[item.code] for item in problem.work() if item.milestone == milestone.code]
+        end = max(serving, default=0)
+        lateness = max(0, end - (milestone.due + 1))
+        outcomes.append(MilestoneOutcome(milestone.code, milestone.due, end - 1, lateness,
+                                         milestone.priority))  # fmt: skip
+    late = tuple(o for o in outcomes if not o.holds)
+    return PlanResult(
+        status=status,
+        levels=levels,
+        runtime_s=runtime,
+        allocations=allocations,
+        placements=placements,
+        milestones=tuple(outcomes),
+        changes=_changes(problem, allocations),
+        costs=_costs(problem, allocations),
+        explanation=Explanation(late=late),
+    )
+
+
+def _placements(
+    model: Model, values: dict[int, int], allocations: tuple[Allocation, ...]
+) -> tuple[Placement, ...]:
+    periods: dict[str, list[int]] = defaultdict(list)
+    for allocation in allocations:
+        periods[allocation.work_package].append(allocation.period)
+    placed = [
+        Placement(w.code, min(periods[w.code]), max(periods[w.code]))
+        for w in model.problem.work_packages
+    ]
+    for activity in model.problem.activities:
+        begin = values[model.begin[activity.code].index]
+        placed.append(Placement(activity.code, begin, begin + activity.duration - 1))
+    return tuple(placed)
+
+
+def _changes(problem: PlanningProblem, allocations: tuple[Allocation, ...]) -> tuple[Change, ...]:
+    project_of = {w.code: w.project for w in problem.work_packages}
+    after: dict[tuple[str, str, int], int] = defaultdict(int)
+    for a in allocations:
+        after[a.resource, project_of[a.work_package], a.period] += a.units
+    before = {(c.resource, c.project, c.period): c.units for c in problem.current}
+    return tuple(
+        Change(r, p, t, before.get((r, p, t), 0), after.get((r, p, t), 0))
+        for r, p, t in sorted(set(after) | set(before))
+        if before.get((r, p, t), 0) != after.get((r, p, t), 0)
+    )
+
+
+def _costs(
+    problem: PlanningProblem, allocations: tuple[Allocation, ...]
+) -> tuple[ProjectCost, ...]:
+    rates = {r.code: r.rate for r in problem.resources}
+    project_of = {w.code: w.project for w in problem.work_packages}
+    spent: dict[str, int] = defaultdict(int)
+    for a in allocations:
+        spent[project_of[a.work_package]] += rates[a.resource] * a.units
+    for activity in problem.activities:
+        for resource, units in activity.demand.items():
+            spent[activity.project] += rates[resource] * units * activity.duration
+    budgets = {b.project: b.amount for b in problem.budgets}
+    return tuple(
+        ProjectCost(p, spent[p], budgets.get(p), max(0, spent[p] - budgets.get(p, spent[p])))
+        for p in problem.projects()
+    )
