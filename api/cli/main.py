@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import demo, events, read, record
+from api.cli import demo, events, plan, read, record
 
 app = typer.Typer(
     name="pmo",
@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(record.app, name="record")
+app.add_typer(plan.app, name="plan")
 app.command(name="events")(events.events)
 app.command(name="demo")(demo.demo)
 app.command(name="state")(read.state)
