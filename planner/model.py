@@ -37,7 +37,8 @@ class Model:
     start: dict[str, cp_model.IntVar] = field(default_factory=dict)
     finish: dict[str, cp_model.IntVar] = field(default_factory=dict)
     begin: dict[str, cp_model.IntVar] = field(default_factory=dict)
-    occupies: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    occupies: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
+    duration: dict[str, int] = field(default_factory=dict)
     lateness: dict[str, cp_model.IntVar] = field(default_factory=dict)
     staffing: dict[tuple[str, str, int], list[cp_model.IntVar]] = field(default_factory=dict)
     objectives: dict[str, Expr] = field(default_factory=dict)
@@ -50,10 +51,7 @@ class Model:
         """The period after the last one of a work package or activity."""
         if code in self.finish:
             return self.finish[code] + 1
-        return self.begin[code] + self._activity(code).duration
-
-    def _activity(self, code: str) -> RigidActivity:
-        return next(a for a in self.problem.activities if a.code == code)
+        return self.begin[code] + self.duration[code]
 
 
 def build(problem: PlanningProblem) -> Model:
@@ -108,8 +106,8 @@ def _activity(model: Model, activity: RigidActivity) -> None:
     latest = horizon - activity.duration
     if latest < activity.release:
         latest = activity.release  # it cannot fit: the capacity will refuse it
-    begin = cp.new_int_var(activity.release, latest, f"begin[{code}]")
-    model.begin[code] = begin
+    model.begin[code] = cp.new_int_var(activity.release, latest, f"begin[{code}]")
+    model.duration[code] = activity.duration
 
 
 def _capacity(model: Model) -> None:
@@ -157,9 +155,8 @@ def _cumulative(
 def _occupation(model: Model, activity: RigidActivity) -> dict[int, cp_model.IntVar]:
     """Booleans: the activity occupies period t (made once, shared by resources)."""
     cp, horizon, code = model.cp, model.problem.horizon, activity.code
-    found = {t: v for (c, t), v in model.occupies.items() if c == code}
-    if found:
-        return found
+    if code in model.occupies:
+        return model.occupies[code]
     begin = model.begin[code]
     starts = []
     for t0 in range(activity.release, max(activity.release, horizon - activity.duration) + 1):
@@ -167,13 +164,14 @@ def _occupation(model: Model, activity: RigidActivity) -> dict[int, cp_model.Int
         cp.add(begin == t0).only_enforce_if(at)
         starts.append((t0, at))
     cp.add_exactly_one(at for _, at in starts)
+    occupied: dict[int, cp_model.IntVar] = {}
     for t in range(horizon):
         covering = [at for t0, at in starts if t0 <= t < t0 + activity.duration]
         if covering:
-            occupied = cp.new_bool_var(f"occupies[{code},{t}]")
-            cp.add(occupied == sum(covering))
-            model.occupies[code, t] = occupied
-    return {t: v for (c, t), v in model.occupies.items() if c == code}
+            occupied[t] = cp.new_bool_var(f"occupies[{code},{t}]")
+            cp.add(occupied[t] == sum(covering))
+    model.occupies[code] = occupied
+    return occupied
 
 
 def _precedence(model: Model) -> None:
@@ -187,10 +185,7 @@ def _precedence(model: Model) -> None:
 def _milestones(model: Model) -> None:
     """Lateness of each milestone: periods its work ends after the end of its due one."""
     problem, cp = model.problem, model.cp
-    serving: dict[str, list[str]] = defaultdict(list)
-    for item in problem.work():
-        if item.milestone is not None:
-            serving[item.milestone].append(item.code)
+    serving = problem.serving()
     for milestone in problem.milestones:
         late = cp.new_int_var(0, problem.horizon + 1, f"lateness[{milestone.code}]")
         for code in serving[milestone.code]:

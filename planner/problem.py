@@ -216,6 +216,14 @@ class PlanningProblem:
         """The work packages, then the rigid activities."""
         return (*self.work_packages, *self.activities)
 
+    def serving(self) -> dict[str, list[str]]:
+        """The work packages and activities serving each milestone, by milestone code."""
+        found: dict[str, list[str]] = {m.code: [] for m in self.milestones}
+        for item in self.work():
+            if item.milestone is not None:
+                found[item.milestone].append(item.code)
+        return found
+
     @property
     def horizon(self) -> int:
         """The number of periods."""

@@ -153,9 +153,9 @@ def _result(
     placements = _placements(model, values, allocations)
     ends = {p.code: p.finish + 1 for p in placements}
     outcomes = []
+    serving = problem.serving()
     for milestone in problem.milestones:
-        serving = [ends[item.code] for item in problem.work() if item.milestone == milestone.code]
-        end = max(serving, default=0)
+        end = max((ends[code] for code in serving[milestone.code]), default=0)
         lateness = max(0, end - (milestone.due + 1))
         outcomes.append(MilestoneOutcome(milestone.code, milestone.due, end - 1, lateness,
                                          milestone.priority))  # fmt: skip

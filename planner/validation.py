@@ -65,10 +65,10 @@ def _allocations(problem: PlanningProblem, result: PlanResult) -> list[str]:
                 found.append(
                     f"{package.code} gets {done[package.code, skill]} of {units} units of {skill}"
                 )
-        ceiling = package.max_per_period
-        for (code, period), units in per_period.items():
-            if code == package.code and ceiling is not None and units > ceiling:
-                found.append(f"{code} gets {units} units in period {period}, over {ceiling}")
+    for (code, period), units in per_period.items():
+        ceiling = packages[code].max_per_period
+        if ceiling is not None and units > ceiling:
+            found.append(f"{code} gets {units} units in period {period}, over {ceiling}")
     return found
 
 
@@ -128,9 +128,9 @@ def _milestones(problem: PlanningProblem, result: PlanResult) -> list[str]:
     claimed = {m.code: m for m in result.milestones}
     found = []
     weighted = 0
+    serving = problem.serving()
     for milestone in problem.milestones:
-        end = max((ends.get(i.code, 0) for i in problem.work() if i.milestone == milestone.code),
-                  default=0)  # fmt: skip
+        end = max((ends.get(code, 0) for code in serving[milestone.code]), default=0)
         lateness = max(0, end - (milestone.due + 1))
         weighted += milestone.priority * lateness
         told = claimed.get(milestone.code)
