@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.common import EXIT_REFUSED, Database, err, open_ledger, out, refusals
+from api.cli.frames import print_table
 from api.demo.simulation import DemoNeedsEmptyLedger, DemoReport, run_demo, slices_for
 from domain.persistence import DEFAULT_DATABASE, database_setting, resolve_store
 from domain.values import calendar_date
@@ -147,15 +148,15 @@ def _print_summary(
         "shifts",
         "status",
     ):
-        slipped.add_column(
-            column, justify="right" if column in ("slip (days)", "shifts") else "left"
-        )
+        number = column in ("slip (days)", "shifts")
+        # Codes and dates are never cut; on a narrow terminal the headers wrap instead.
+        slipped.add_column(column, justify="right" if number else "left", no_wrap=not number)
     for m in summary.slipped_most():
         slipped.add_row(
             m.project, m.milestone, str(m.baseline), str(m.forecast),
             str(m.slip_days), str(m.shifts), m.status,
         )  # fmt: skip
-    out.print(slipped)
+    print_table(out, slipped)
 
     forums = ", ".join(f"{forum} {n:,}" for forum, n in summary.decisions_by_forum.most_common())
     out.print(f"Decisions by forum: {forums}.")

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli.common import (
@@ -295,7 +296,11 @@ def _print_kpi(
         err.print(f"written to {output}")
     else:
         when = str(about["known_at"])[:19].replace("T", " ")
-        out.print(f"[bold]{name}[/] — {about['scope']}, {about['as_of']}, as known at {when} UTC")
+        given = "".join(f", {k.replace('_', ' ')} {v}" for k, v in about["parameters"].items())
+        out.print(
+            f"[bold]{name}[/] — {about['scope']}{escape(given)}, in force on {about['as_of']},"
+            f" as known at {when} UTC"
+        )
         print_table(out, frame_table(frame, "", _limit(limit)))
 
 
