@@ -51,6 +51,7 @@ def run_set(set_name: str, names: list[str], args: argparse.Namespace) -> list[d
             time_limit_s=args.time_limit,
             workers=args.workers,
             seed=args.seed,
+            explain=False,
         )
         wall = time.perf_counter() - began
         planned = result.has_plan

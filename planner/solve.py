@@ -16,12 +16,15 @@ parallel portfolio, limited by the wall clock only.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from planner.explain import diagnose, upper
+from planner.explain import explain as explain_plan
 from planner.model import Model, build
 from planner.problem import PlanningProblem
 from planner.result import (
@@ -53,9 +56,14 @@ def solve(
     seed: int = 0,
     deterministic: bool = True,
     progress: Progress | None = None,
+    explain: bool = True,
 ) -> PlanResult:
-    """The best plan found within ``time_limit_s``, objectives in priority order."""
+    """The best plan found within ``time_limit_s``, objectives in priority order.
+
+    With ``explain`` (the default), a fifth of the time is kept for the explanation of
+    late milestones (``planner.explain``); a run without a plan is diagnosed."""
     began = time.perf_counter()
+    limit = time_limit_s * (0.8 if explain else 1.0)
     model = build(problem)
     _hint_current(model)
     levels: list[Level] = []
@@ -66,7 +74,7 @@ def solve(
         if isinstance(objective, int):
             levels.append(Level(name, objective, objective, Status.OPTIMAL))
             continue
-        left = time_limit_s - (time.perf_counter() - began)
+        left = limit - (time.perf_counter() - began)
         first = values is None
         share = left / 2 if first and len(to_solve) > 1 else left / len(to_solve)
         to_solve.remove(name)
@@ -78,7 +86,9 @@ def solve(
         status = _STATUS.get(code, Status.UNKNOWN)
         if status not in (Status.OPTIMAL, Status.FEASIBLE):
             if values is None:
-                return PlanResult(status, tuple(levels), time.perf_counter() - began)
+                notes = tuple(diagnose(problem)) if explain and status is Status.INFEASIBLE else ()
+                return PlanResult(status, tuple(levels), time.perf_counter() - began,
+                                  explanation=Explanation(notes=notes))  # fmt: skip
             levels.append(Level(name, -1, -1, status))
             break
         value, bound = round(solver.objective_value), round(solver.best_objective_bound)
@@ -92,7 +102,21 @@ def solve(
     overall = (
         Status.OPTIMAL if all(lv.status is Status.OPTIMAL for lv in levels) else Status.FEASIBLE
     )
-    return _result(model, values, overall, tuple(levels), time.perf_counter() - began)
+    result = _result(model, values, overall, tuple(levels), time.perf_counter() - began)
+    if not explain:
+        return result
+    if progress is not None:
+        progress("explanation", time.perf_counter() - began)
+    left = time_limit_s - (time.perf_counter() - began)
+    explanation = explain_plan(
+        problem,
+        result,
+        time_limit_s=max(left, 0.0),
+        solver=lambda seconds: _solver(seconds, workers, seed, deterministic),
+    )
+    return dataclasses.replace(
+        result, explanation=explanation, runtime_s=time.perf_counter() - began
+    )
 
 
 def _solver(seconds: float, workers: int, seed: int, deterministic: bool) -> cp_model.CpSolver:
@@ -132,7 +156,7 @@ def _hint_current(model: Model) -> None:
     for (resource, package, _skill, t), var in sorted(model.x.items(), key=lambda kv: kv[0]):
         key = (resource, project_of[package], t)
         room = wanted.get(key, 0) - given[key]
-        units = max(0, min(room, var.proto.domain[-1]))
+        units = max(0, min(room, upper(var)))
         given[key] += units
         model.cp.add_hint(var, units)
 

@@ -48,7 +48,9 @@ def psplib(
     --json, every job's start period (jobs by their number, dummies included).
     """
     instance = _read(file)
-    result = solve(to_problem(instance), time_limit_s=time_limit, workers=workers, seed=seed)
+    result = solve(
+        to_problem(instance), time_limit_s=time_limit, workers=workers, seed=seed, explain=False
+    )
     summary = _summary(instance, result)
     if as_json:
         typer.echo(json.dumps(summary))

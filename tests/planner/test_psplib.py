@@ -186,7 +186,7 @@ def assert_schedule_is_feasible(instance: Instance, result: PlanResult) -> None:
 def test_the_planner_finds_and_proves_the_optimum_of_j30_instances(name: str) -> None:
     instance = psplib.load_instance("j30", name, ROOT)
 
-    result = solve(psplib.to_problem(instance), time_limit_s=10.0, workers=2, seed=0)
+    result = solve(psplib.to_problem(instance), time_limit_s=10.0, workers=2, seed=0, explain=False)
 
     optimum = psplib.optimum("j30", ROOT)[name]
     assert result.status is Status.OPTIMAL
