@@ -161,6 +161,14 @@ class ScopeKind(Enum):
     PROJECT = "project"
 
 
+class ProposalStatus(Enum):
+    """Life cycle of a plan proposal."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 ALL_ENUMS: tuple[type[Enum], ...] = (
     Forum,
     EscalationLevel,
@@ -180,4 +188,5 @@ ALL_ENUMS: tuple[type[Enum], ...] = (
     RiskStatus,
     RiskStrategy,
     ScopeKind,
+    ProposalStatus,
 )

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.enums import ALL_ENUMS
-from domain.values import DaysByProject, Effort, Endpoint, Week
+from domain.values import DaysByProject, Document, Effort, Endpoint, StaffingChanges, Week
 
 DEFAULT_DATABASE = "./pmo-ledger.db"
 DATABASE_VARIABLE = "PMO_DATABASE"
@@ -172,3 +172,5 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(ValueAsJSON(Effort, "effort"))
     transcoder.register(ValueAsJSON(DaysByProject, "days_by_project"))
     transcoder.register(ValueAsJSON(Endpoint, "endpoint"))
+    transcoder.register(ValueAsJSON(StaffingChanges, "staffing_changes"))
+    transcoder.register(ValueAsJSON(Document, "document"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -306,3 +307,108 @@ class Endpoint:
         """Decode from storage."""
         target = data["target"]
         return cls(EndpointKind(data["kind"]), UUID(target) if target else None, data["ref"] or "")
+
+
+@dataclass(frozen=True)
+class StaffingChange:
+    """One week of a resource on a project, as staffed and as a plan proposes it."""
+
+    resource: str
+    project: str
+    week: Week
+    before: Decimal
+    after: Decimal
+
+
+@dataclass(frozen=True)
+class StaffingChanges:
+    """The staffing changes of a plan proposal, in (resource, project, week) order."""
+
+    changes: tuple[StaffingChange, ...]
+
+    @classmethod
+    def of(cls, changes: Iterable[StaffingChange], field: str = "changes") -> StaffingChanges:
+        """Validate: days within bounds, one change per resource, project and week."""
+        checked = []
+        seen: set[tuple[str, str, Week]] = set()
+        for change in changes:
+            key = (change.resource.upper(), change.project.upper(), change.week)
+            if key in seen:
+                raise InvalidInput(field, f"{change.resource} on {change.project} in"
+                                   f" {change.week} appears twice")  # fmt: skip
+            seen.add(key)
+            days(change.before, f"{field}.before")
+            days(change.after, f"{field}.after")
+            checked.append(change)
+        return cls(tuple(sorted(checked, key=lambda c: (c.resource, c.project, c.week))))
+
+    def ranges(self) -> list[tuple[str, str, Week, Week, Decimal]]:
+        """Consecutive weeks of one resource on one project at the same new value, as
+        (resource, project, first week, last week, days): decreases first, so a week's
+        freed days are there before another project takes them."""
+        found: list[tuple[bool, str, str, Week, Week, Decimal]] = []
+        for change in self.changes:
+            rising = change.after > change.before
+            if found:
+                was_rising, resource, project, first, last, value = found[-1]
+                if (resource, project, value, was_rising) == (
+                    change.resource, change.project, change.after, rising
+                ) and last + 1 == change.week:  # fmt: skip
+                    found[-1] = (rising, resource, project, first, change.week, value)
+                    continue
+            found.append((rising, change.resource, change.project, change.week, change.week,
+                          change.after))  # fmt: skip
+        found.sort(key=lambda row: row[0])
+        return [(r, p, first, last, value) for _, r, p, first, last, value in found]
+
+    def to_json(self) -> list[list[str]]:
+        """Encode for storage."""
+        return [
+            [c.resource, c.project, str(c.week), str(c.before), str(c.after)] for c in self.changes
+        ]
+
+    @classmethod
+    def from_json(cls, data: list[list[str]]) -> StaffingChanges:
+        """Decode from storage."""
+        return cls(
+            tuple(
+                StaffingChange(r, p, Week.parse(w), Decimal(b), Decimal(a))
+                for r, p, w, b, a in data
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """A JSON document kept as recorded (a plan proposal's settings and report)."""
+
+    data: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, value: object, field: str, *, limit: int = 4_000_000) -> Document:
+        """Validate: a JSON object of bounded size."""
+        if isinstance(value, Document):
+            return value
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise InvalidInput(field, "is not valid JSON") from None
+        if not isinstance(value, dict):
+            raise InvalidInput(field, "must be a JSON object")
+        try:
+            text = json.dumps(value, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            raise InvalidInput(field, "holds values JSON cannot encode") from None
+        if len(text) > limit:
+            raise InvalidInput(field, f"is larger than {limit:,} characters")
+        return cls(json.loads(text))
+
+    def to_json(self) -> dict[str, Any]:
+        """Encode for storage."""
+        return dict(self.data)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        """Decode from storage."""
+        return cls(data)

@@ -138,8 +138,8 @@ def _extra_capacity(
         )
     if not extra:
         return [], f"{name}: holds by re-ordering its own work alone{proven}"
-    total = sum(e.units for e in extra)
-    return extra, f"{name}: holds with {total} extra unit(s) in all{proven}"
+    cells = len(extra)
+    return extra, f"{name}: holds with the extra capacity listed ({cells} skill-period(s)){proven}"
 
 
 def residual(problem: PlanningProblem, result: PlanResult, milestone: str) -> PlanningProblem:

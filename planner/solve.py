@@ -17,6 +17,7 @@ parallel portfolio, limited by the wall clock only.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from planner.result import (
     ProjectCost,
     Status,
 )
+from planner.warm import greedy
 
 Progress = Callable[[str, float], None]
 _STATUS = {
@@ -65,9 +67,10 @@ def solve(
     began = time.perf_counter()
     limit = time_limit_s * (0.8 if explain else 1.0)
     model = build(problem)
-    _hint_current(model)
+    _hint_start(model)
     levels: list[Level] = []
     values: dict[int, int] | None = None
+    best: cp_model.CpSolver | None = None  # the solver that holds the plan kept so far
     to_solve = [n for n in LEVELS if not isinstance(model.objectives[n], int)]
     for name in LEVELS:
         objective = model.objectives[name]
@@ -89,15 +92,22 @@ def solve(
                 notes = tuple(diagnose(problem)) if explain and status is Status.INFEASIBLE else ()
                 return PlanResult(status, tuple(levels), time.perf_counter() - began,
                                   explanation=Explanation(notes=notes))  # fmt: skip
-            levels.append(Level(name, -1, -1, status))
-            break
+            # No better plan in time: keep the last one, valued at this level.
+            assert best is not None
+            value = int(best.value(objective))
+            levels.append(Level(name, value, _bound(solver, value), Status.FEASIBLE))
+            model.cp.add(objective <= value)
+            continue
         value, bound = round(solver.objective_value), round(solver.best_objective_bound)
         levels.append(Level(name, value, bound, status))
-        values = _values(model, solver)
+        values, best = _values(model, solver), solver
         model.cp.add(objective <= value)
+        # The next level starts from this whole plan, every variable hinted.
         model.cp.clear_hints()  # type: ignore[no-untyped-call]
-        for var in _tracked(model):
-            model.cp.add_hint(var, values[var.index])
+        hint = model.cp.proto.solution_hint
+        solution = list(solver.response_proto.solution)
+        hint.vars.extend(range(len(solution)))
+        hint.values.extend(solution)
     assert values is not None
     overall = (
         Status.OPTIMAL if all(lv.status is Status.OPTIMAL for lv in levels) else Status.FEASIBLE
@@ -117,6 +127,12 @@ def solve(
     return dataclasses.replace(
         result, explanation=explanation, runtime_s=time.perf_counter() - began
     )
+
+
+def _bound(solver: cp_model.CpSolver, value: int) -> int:
+    """The bound a run without a solution still proved (no better than ``value``)."""
+    bound = solver.best_objective_bound
+    return min(value, round(bound)) if math.isfinite(bound) else 0
 
 
 def _solver(seconds: float, workers: int, seed: int, deterministic: bool) -> cp_model.CpSolver:
@@ -147,18 +163,15 @@ def _values(model: Model, solver: cp_model.CpSolver) -> dict[int, int]:
     return {var.index: int(solver.value(var)) for var in _tracked(model)}
 
 
-def _hint_current(model: Model) -> None:
-    """Start from the current staffing: each assignment's units given to the project's
-    work in that period, as far as the variables allow."""
-    wanted = {(c.resource, c.project, c.period): c.units for c in model.problem.current}
-    project_of = {w.code: w.project for w in model.problem.work_packages}
-    given: dict[tuple[str, str, int], int] = defaultdict(int)
-    for (resource, package, _skill, t), var in sorted(model.x.items(), key=lambda kv: kv[0]):
-        key = (resource, project_of[package], t)
-        room = wanted.get(key, 0) - given[key]
-        units = max(0, min(room, upper(var)))
-        given[key] += units
-        model.cp.add_hint(var, units)
+def _hint_start(model: Model) -> None:
+    """Start from a greedy plan that favours the current staffing (``planner.warm``)."""
+    plan = greedy(model.problem)
+    for key, var in model.x.items():
+        model.cp.add_hint(var, min(plan.units.get(key, 0), upper(var)))
+    for code, var in model.start.items():
+        if code in plan.start:
+            model.cp.add_hint(var, plan.start[code])
+            model.cp.add_hint(model.finish[code], plan.finish[code])
 
 
 def _result(
@@ -175,14 +188,7 @@ def _result(
         if values[var.index] > 0
     )
     placements = _placements(model, values, allocations)
-    ends = {p.code: p.finish + 1 for p in placements}
-    outcomes = []
-    serving = problem.serving()
-    for milestone in problem.milestones:
-        end = max((ends[code] for code in serving[milestone.code]), default=0)
-        lateness = max(0, end - (milestone.due + 1))
-        outcomes.append(MilestoneOutcome(milestone.code, milestone.due, end - 1, lateness,
-                                         milestone.priority))  # fmt: skip
+    outcomes = _outcomes(problem, placements)
     late = tuple(o for o in outcomes if not o.holds)
     return PlanResult(
         status=status,
@@ -195,6 +201,54 @@ def _result(
         costs=_costs(problem, allocations),
         explanation=Explanation(late=late),
     )
+
+
+def _outcomes(
+    problem: PlanningProblem, placements: tuple[Placement, ...]
+) -> list[MilestoneOutcome]:
+    ends = {p.code: p.finish + 1 for p in placements}
+    outcomes = []
+    serving = problem.serving()
+    for milestone in problem.milestones:
+        end = max((ends[code] for code in serving[milestone.code]), default=0)
+        lateness = max(0, end - (milestone.due + 1))
+        outcomes.append(
+            MilestoneOutcome(milestone.code, milestone.due, end - 1, lateness, milestone.priority)
+        )
+    return outcomes
+
+
+def status_quo(
+    problem: PlanningProblem,
+    *,
+    time_limit_s: float = 5.0,
+    workers: int = 2,
+    seed: int = 0,
+    deterministic: bool = True,
+    open_periods: tuple[int, ...] = (),
+) -> tuple[MilestoneOutcome, ...] | None:
+    """How the milestones end if nobody moves: in every period but ``open_periods``, a
+    resource works on a project at most the units it is staffed there now; the work is
+    placed to make the milestones as little late as that allows. None: no such plan was
+    found (the current staffing cannot do the work within the horizon)."""
+    model = build(problem)
+    current = {(c.resource, c.project, c.period): c.units for c in problem.current}
+    for (resource, project, t), terms in model.staffing.items():
+        if t not in open_periods:
+            model.cp.add(sum(terms) <= current.get((resource, project, t), 0))
+    objective = model.objectives["lateness"]
+    solver = _solver(max(time_limit_s, 0.05), workers, seed, deterministic)
+    if not isinstance(objective, int):
+        model.cp.minimize(objective)
+    if solver.solve(model.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = _values(model, solver)
+    allocations = tuple(
+        Allocation(r, w, s, t, values[var.index])
+        for (r, w, s, t), var in model.x.items()
+        if values[var.index] > 0
+    )
+    return tuple(_outcomes(problem, _placements(model, values, allocations)))
 
 
 def _placements(

@@ -35,7 +35,7 @@ from domain.model import (
     Timesheet,
 )
 from domain.timeline import LedgerCreated, LedgerEvent
-from domain.values import DaysByProject, Effort, Endpoint, Week
+from domain.values import DaysByProject, Document, Effort, Endpoint, StaffingChanges, Week
 
 PAGE = 1000
 _COMMON = {
@@ -155,6 +155,7 @@ AREAS = (
     "demand",
     "risk",
     "decision",
+    "plan",
 )
 
 
@@ -286,7 +287,7 @@ def plain(value: Any, index: PortfolioIndex | None = None) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, Effort):
+    if isinstance(value, Effort | Document | StaffingChanges):
         return value.to_json()
     if isinstance(value, DaysByProject):
         return {plain(k, index): str(v) for k, v in value.by_project.items()}

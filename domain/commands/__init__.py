@@ -25,6 +25,7 @@ from domain.commands.milestones import (
     ReachMilestone,
     ShiftMilestone,
 )
+from domain.commands.plans import AcceptProposal, RecordProposal, RejectProposal
 from domain.commands.portfolio import (
     CloseProject,
     OpenPerimeter,
@@ -51,12 +52,13 @@ from domain.commands.risks import (
 from domain.commands.staffing import MoveResource, ReleaseResource, StaffResource
 from domain.commands.timesheets import ApproveTimesheet, CorrectTimesheet, SubmitTimesheet
 
-ALL_COMMANDS: tuple[type[Command], ...] = tuple(HANDLERS)
+ALL_COMMANDS: tuple[type[Command], ...] = tuple(c for c in HANDLERS if c.recordable)
 
 __all__ = [
     "ALL_COMMANDS",
     "HANDLERS",
     "AcceptDemand",
+    "AcceptProposal",
     "AddBacklogItem",
     "ApproveTimesheet",
     "CancelDependency",
@@ -92,8 +94,10 @@ __all__ = [
     "ReassessRisk",
     "RecordAbsence",
     "RecordDeparture",
+    "RecordProposal",
     "ReestimateBacklogItem",
     "RegisterResource",
+    "RejectProposal",
     "ReleaseResource",
     "ReprioritiseBacklogItem",
     "RescheduleProject",

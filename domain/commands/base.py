@@ -46,6 +46,7 @@ class Command:
     requires_rationale: ClassVar[bool] = False
     opens_decision: ClassVar[bool] = False
     creates: ClassVar[bool] = False  # brings something new into the ledger
+    recordable: ClassVar[bool] = True  # offered by `pmo record` (plan proposals are not)
 
     effective_date: date | None = arg(
         "date the change applies in the business world (default: today)",

@@ -5,6 +5,7 @@ from domain.model.budget import Envelope
 from domain.model.decision import Decision
 from domain.model.demand import OutsideDemand
 from domain.model.dependency import Dependency
+from domain.model.plan import PlanProposal
 from domain.model.portfolio import Perimeter, Programme
 from domain.model.project import Project
 from domain.model.resource import Resource
@@ -23,6 +24,7 @@ AGGREGATES = (
     OutsideDemand,
     Risk,
     Decision,
+    PlanProposal,
 )
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "Envelope",
     "OutsideDemand",
     "Perimeter",
+    "PlanProposal",
     "Programme",
     "Project",
     "Resource",
