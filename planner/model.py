@@ -3,7 +3,8 @@
 Variables (named after their entities):
 
 - ``x[r, w, s, t]``: units resource ``r`` gives to skill ``s`` of work package ``w`` in
-  period ``t`` (only where ``r`` has ``s`` and ``t`` is at or after ``w``'s release);
+  period ``t`` (only where ``r`` has ``s`` and capacity in ``t``, and ``t`` lies in
+  ``w``'s window, see below);
 - ``start[w]``, ``finish[w]`` (inclusive periods) and ``active[w, t]`` for work packages:
   a package works only in periods where it is active, and is active only between its
   start and finish;
@@ -12,6 +13,16 @@ Variables (named after their entities):
 Precedence is at period granularity: a successor starts at the earliest in the period
 after its predecessor's last. Objectives (see ``planner.solve``): milestone lateness
 weighted by priority, budget overrun, reallocation against the current staffing, cost.
+
+A work package's *window* is the periods any feasible plan can give it work in: from
+its earliest start (its release, after its predecessors' earliest ends) to its latest
+finish (the horizon's end, before its successors' latest starts), where every work
+package lasts at least one period and at least ``ceil(effort / max_per_period)``, and a
+rigid activity its duration. Both bounds follow from constraints of the model itself
+(horizon, releases, precedence, intensity), so the window removes no feasible plan; it
+only spares the variables (``x``, ``active``) of periods no plan can use, which is most
+of the model of a large portfolio. A problem with an empty window is infeasible, and
+that package keeps its whole horizon (the precedence constraints refuse it).
 """
 
 from __future__ import annotations
@@ -42,6 +53,7 @@ class Model:
     lateness: dict[str, cp_model.IntVar] = field(default_factory=dict)
     staffing: dict[tuple[str, str, int], list[cp_model.IntVar]] = field(default_factory=dict)
     objectives: dict[str, Expr] = field(default_factory=dict)
+    window: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def first(self, code: str) -> Expr:
         """The first period of a work package or activity."""
@@ -69,34 +81,96 @@ def build(problem: PlanningProblem) -> Model:
 
 
 def _work_package(model: Model, package: WorkPackage) -> None:
-    """Effort placed per skill by eligible resources, between start and finish."""
+    """Effort placed per skill by eligible resources, between start and finish, within
+    the package's window."""
     problem, cp = model.problem, model.cp
-    horizon, code = problem.horizon, package.code
-    start = cp.new_int_var(package.release, horizon - 1, f"start[{code}]")
-    finish = cp.new_int_var(package.release, horizon - 1, f"finish[{code}]")
+    if not model.window:
+        model.window = _windows(problem)
+    code = package.code
+    first, last = model.window[code]
+    start = cp.new_int_var(first, last, f"start[{code}]")
+    finish = cp.new_int_var(first, last, f"finish[{code}]")
     cp.add(start <= finish)
     model.start[code], model.finish[code] = start, finish
     ceiling = package.max_per_period or sum(package.effort.values())
+    needed = [(skill, units) for skill, units in package.effort.items() if units]
+    holders = {s: [r for r in problem.resources if s in r.skills] for s, _ in needed}
     placed: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    for t in range(package.release, horizon):
-        active = cp.new_bool_var(f"active[{code},{t}]")
-        cp.add(start <= t).only_enforce_if(active)
-        cp.add(finish >= t).only_enforce_if(active)
+    for t in range(first, last + 1):
         in_period: list[cp_model.IntVar] = []
-        for skill, units in package.effort.items():
-            if not units:
-                continue
-            for resource in problem.resources:
-                if skill not in resource.skills or resource.capacity[t] == 0:
+        for skill, units in needed:
+            for resource in holders[skill]:
+                if resource.capacity[t] == 0:
                     continue
                 most = min(resource.capacity[t], units, ceiling)
                 var = cp.new_int_var(0, most, f"x[{resource.code},{code},{skill},{t}]")
                 model.x[resource.code, code, skill, t] = var
                 in_period.append(var)
                 placed[skill].append(var)
-        cp.add(sum(in_period) <= ceiling * active)
-    for skill, units in package.effort.items():
-        cp.add(sum(placed[skill]) == units)
+        if not in_period:
+            continue  # nobody can work on it then: no need to say when it is active
+        active = cp.new_bool_var(f"active[{code},{t}]")
+        cp.add(start <= t).only_enforce_if(active)
+        cp.add(finish >= t).only_enforce_if(active)
+        cp.add(cp_model.LinearExpr.sum(in_period) <= ceiling * active)
+    for skill, units in needed:
+        cp.add(cp_model.LinearExpr.sum(placed[skill]) == units)  # no variable: infeasible
+
+
+def _windows(problem: PlanningProblem) -> dict[str, tuple[int, int]]:
+    """Each work package's window: its earliest start and latest finish in any feasible
+    plan (see the module's docstring); the whole horizon from its release if empty."""
+    horizon = problem.horizon
+    items = {item.code: item for item in problem.work()}
+    length: dict[str, int] = {}
+    for item in problem.work():
+        if isinstance(item, WorkPackage):
+            ceiling = item.max_per_period or sum(item.effort.values())
+            length[item.code] = max(1, -(-sum(item.effort.values()) // ceiling))
+        else:
+            length[item.code] = item.duration
+    following: dict[str, set[str]] = defaultdict(set)
+    for item in problem.work():
+        for before in item.predecessors:
+            following[before].add(item.code)
+    order = _topological(problem, following)
+    earliest: dict[str, int] = {}  # first period
+    for code in order:
+        ends = [earliest[p] + length[p] for p in items[code].predecessors]
+        earliest[code] = max([items[code].release, *ends])
+    latest_end: dict[str, int] = {}  # the period after the last one
+    latest_first: dict[str, int] = {}
+    for code in reversed(order):
+        item = items[code]
+        if isinstance(item, WorkPackage):
+            end = horizon
+        else:  # the model's own domain of its begin
+            end = max(item.release, horizon - item.duration) + item.duration
+        end = min([end, *(latest_first[after] for after in following[code])])
+        latest_end[code] = end
+        latest_first[code] = end - length[code]
+    windows = {}
+    for package in problem.work_packages:
+        first, last = earliest[package.code], latest_end[package.code] - 1
+        if first + length[package.code] - 1 > last:
+            first, last = package.release, horizon - 1  # infeasible anyway
+        windows[package.code] = (first, last)
+    return windows
+
+
+def _topological(problem: PlanningProblem, following: dict[str, set[str]]) -> list[str]:
+    """The work's codes, each after its predecessors (the problem has no cycle)."""
+    waiting = {item.code: len(set(item.predecessors)) for item in problem.work()}
+    ready = [code for code, count in waiting.items() if count == 0]
+    order: list[str] = []
+    while ready:
+        code = ready.pop()
+        order.append(code)
+        for after in following[code]:
+            waiting[after] -= 1
+            if waiting[after] == 0:
+                ready.append(after)
+    return order
 
 
 def _activity(model: Model, activity: RigidActivity) -> None:
@@ -128,7 +202,7 @@ def _capacity(model: Model) -> None:
                     by_period[code, t].append(activity.demand[code] * occupied)
     capacities = {r.code: r.capacity for r in problem.resources}
     for (code, t), terms in by_period.items():
-        cp.add(sum(terms) <= capacities[code][t])
+        cp.add(cp_model.LinearExpr.sum(terms) <= capacities[code][t])
 
 
 def _cumulative(
@@ -197,38 +271,69 @@ def _objectives(model: Model) -> None:
     """The four levels: lateness, budget overrun, reallocation, cost."""
     problem, cp = model.problem, model.cp
     rates = {r.code: r.rate for r in problem.resources}
+    capacities = {r.code: r.capacity for r in problem.resources}
     project_of = {w.code: w.project for w in problem.work_packages}
-    cost: dict[str, list[Expr]] = defaultdict(list)
+    bound = _bound(problem)
+    paid: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    paid_at: dict[str, list[int]] = defaultdict(list)  # the rate of each
     for (resource, package, _, t), var in model.x.items():
-        cost[project_of[package]].append(rates[resource] * var)
-        model.staffing.setdefault((resource, project_of[package], t), []).append(var)
+        project = project_of[package]
+        paid[project].append(var)
+        paid_at[project].append(rates[resource])
+        model.staffing.setdefault((resource, project, t), []).append(var)
+    fixed: dict[str, int] = defaultdict(int)
     for activity in problem.activities:
-        fixed = sum(rates[r] * units * activity.duration for r, units in activity.demand.items())
-        cost[activity.project].append(fixed)
+        fixed[activity.project] += sum(
+            rates[r] * units * activity.duration for r, units in activity.demand.items()
+        )
+
+    def cost(projects: list[str]) -> Expr:
+        terms = [var for p in projects for var in paid.get(p, [])]
+        constant = sum(fixed.get(p, 0) for p in projects)
+        if not terms:
+            return constant
+        coefficients = [rate for p in projects for rate in paid_at.get(p, [])]
+        return cp_model.LinearExpr.weighted_sum(terms, coefficients) + constant
+
+    # A project spends at most its effort at the dearest rate of each skill: a budget
+    # above that cannot be overrun (no variable, no constraint).
+    dearest: dict[str, int] = defaultdict(int)
+    for work in problem.work_packages:
+        for skill, units in work.effort.items():
+            top = max((r.rate for r in problem.resources if skill in r.skills), default=0)
+            dearest[work.project] += units * top
     overruns: list[Expr] = []
     for budget in problem.budgets:
-        spend = sum(cost.get(budget.project, []))
-        over = cp.new_int_var(0, _bound(problem), f"overrun[{budget.project}]")
-        cp.add(over >= spend - budget.amount)
+        most = dearest[budget.project] + fixed.get(budget.project, 0) - budget.amount
+        if most <= 0:
+            continue
+        over = cp.new_int_var(0, min(most, bound), f"overrun[{budget.project}]")
+        cp.add(over >= cost([budget.project]) - budget.amount)
         overruns.append(over)
-    moves: list[Expr] = []
+    # Reallocation: |planned - current| per resource, project and period. Where nothing
+    # is staffed now it is the planned units themselves: no variable, no constraint.
+    moved: list[cp_model.IntVar] = []
+    lost = 0
     current = {(c.resource, c.project, c.period): c.units for c in problem.current}
     for key in sorted(set(model.staffing) | set(current)):
         before = current.get(key, 0)
         if key not in model.staffing:
-            moves.append(before)  # staffing the plan cannot keep (no work there)
-            continue
-        planned = sum(model.staffing[key])
-        gap = cp.new_int_var(0, _bound(problem), f"moved[{key[0]},{key[1]},{key[2]}]")
-        cp.add(gap >= planned - before)
-        cp.add(gap >= before - planned)
-        moves.append(gap)
+            lost += before  # staffing the plan cannot keep (no work there)
+        elif before == 0:
+            moved.extend(model.staffing[key])
+        else:
+            planned = cp_model.LinearExpr.sum(model.staffing[key])
+            most = max(before, capacities[key[0]][key[2]])  # planned <= capacity
+            gap = cp.new_int_var(0, most, f"moved[{key[0]},{key[1]},{key[2]}]")
+            cp.add(gap >= planned - before)
+            cp.add(gap >= before - planned)
+            moved.append(gap)
     weights = {m.code: m.priority for m in problem.milestones}
     model.objectives = {
         "lateness": sum(weights[code] * late for code, late in model.lateness.items()),
         "overrun": sum(overruns),
-        "reallocation": sum(moves),
-        "cost": sum(sum(terms) for terms in cost.values()),
+        "reallocation": cp_model.LinearExpr.sum(moved) + lost if moved else lost,
+        "cost": cost(sorted(set(paid) | set(fixed))),
     }
 
 
