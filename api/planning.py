@@ -32,7 +32,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -228,12 +228,12 @@ def build_inputs(state: PortfolioState, request: PlanRequest) -> PlanInputs:
         active = active[active["programme"].astype(str) == programme]
     in_scope = set(active["project"].astype(str))
     milestones = _milestones(state, in_scope, weeks)
-    packages, item_notes = _work(state, in_scope, milestones, weeks)
+    packages, item_notes = _work(state, in_scope, milestones)
     notes += item_notes
     used_projects = {p.project for p in packages}
     resources = _resources(state, weeks, in_scope, packages)
     current = _current(state, weeks, in_scope)
-    budgets = _budgets(state, used_projects | {c.project for c in current}, weeks, request.as_of)
+    budgets = _budgets(state, used_projects | {c.project for c in current}, weeks)
     serving = {p.milestone for p in packages}
     kept = {k: v for k, v in milestones.items() if k in serving}
     dropped = len(milestones) - len(kept)
@@ -287,7 +287,6 @@ def _work(
     state: PortfolioState,
     projects: set[str],
     milestones: dict[str, tuple[str, str, date, int, int]],
-    weeks: tuple[Week, ...],
 ) -> tuple[list[WorkPackage], list[str]]:
     """The open items serving those milestones and every open item they wait for."""
     notes: list[str] = []
@@ -361,7 +360,6 @@ def _work(
                 milestone=serves if serves in milestones else None,
             )
         )
-    del weeks
     return packages, notes
 
 
@@ -457,9 +455,7 @@ def _current(
     return found
 
 
-def _budgets(
-    state: PortfolioState, projects: set[str], weeks: tuple[Week, ...], as_of: date
-) -> list[Budget]:
+def _budgets(state: PortfolioState, projects: set[str], weeks: tuple[Week, ...]) -> list[Budget]:
     years = {weeks[0].monday.year, weeks[-1].monday.year}
     envelopes = state["envelopes"]
     envelopes = envelopes[envelopes["owner"].astype(str) == "project"]
@@ -473,7 +469,6 @@ def _budgets(
         if project in amounts.index:
             left = float(amounts[project]) - float(spent.get(project, 0.0))
             found.append(Budget(project, max(0, round(left * MONEY_PER_EURO))))
-    del as_of
     return found
 
 
@@ -615,11 +610,6 @@ def _binding_summary(inputs: PlanInputs, result: PlanResult) -> dict[str, Any]:
         "resources_full_weeks": dict(busiest),
         "budgets_spent": budgets,
     }
-
-
-def moment(value: datetime | None) -> datetime | None:
-    """A known-at instant in UTC."""
-    return None if value is None else value.astimezone(UTC)
 
 
 def rows_of(changes: StaffingChanges) -> Iterable[dict[str, Any]]:

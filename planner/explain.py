@@ -30,7 +30,14 @@ from typing import TypeVar
 from ortools.sat.python import cp_model
 
 from planner.model import build
-from planner.problem import Milestone, PlanningProblem, Resource, RigidActivity, WorkPackage
+from planner.problem import (
+    Milestone,
+    PlanningProblem,
+    Resource,
+    RigidActivity,
+    WorkPackage,
+    least_duration,
+)
 from planner.result import (
     Binding,
     Explanation,
@@ -278,30 +285,8 @@ def _earliest_ends(problem: PlanningProblem) -> dict[str, int]:
     """The earliest period after each item ends, capacity ignored."""
     items = {item.code: item for item in problem.work()}
     ends: dict[str, int] = {}
-
-    def end(code: str) -> int:
-        stack = [code]
-        while stack:
-            top = stack[-1]
-            item = items[top]
-            waiting = [p for p in item.predecessors if p not in ends]
-            if waiting:
-                stack.extend(waiting)
-                continue
-            stack.pop()
-            start = max([item.release, *(ends[p] for p in item.predecessors)])
-            ends[top] = start + _least_duration(item)
-        return ends[code]
-
-    for code in items:
-        end(code)
+    for code in problem.in_precedence_order():
+        item = items[code]
+        start = max([item.release, *(ends[p] for p in item.predecessors)])
+        ends[code] = start + least_duration(item)
     return ends
-
-
-def _least_duration(item: WorkPackage | RigidActivity) -> int:
-    if isinstance(item, RigidActivity):
-        return item.duration
-    total = sum(item.effort.values())
-    if item.max_per_period is None:
-        return 1
-    return max(1, -(-total // item.max_per_period))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.problem import PlanningProblem, RigidActivity, WorkPackage
+from planner.problem import PlanningProblem, RigidActivity, WorkPackage, least_duration
 
 Expr = cp_model.LinearExprT
 Key = tuple[str, str, str, int]  # resource, work package, skill, period
@@ -122,18 +122,12 @@ def _windows(problem: PlanningProblem) -> dict[str, tuple[int, int]]:
     plan (see the module's docstring); the whole horizon from its release if empty."""
     horizon = problem.horizon
     items = {item.code: item for item in problem.work()}
-    length: dict[str, int] = {}
-    for item in problem.work():
-        if isinstance(item, WorkPackage):
-            ceiling = item.max_per_period or sum(item.effort.values())
-            length[item.code] = max(1, -(-sum(item.effort.values()) // ceiling))
-        else:
-            length[item.code] = item.duration
+    length = {item.code: least_duration(item) for item in problem.work()}
     following: dict[str, set[str]] = defaultdict(set)
     for item in problem.work():
         for before in item.predecessors:
             following[before].add(item.code)
-    order = _topological(problem, following)
+    order = problem.in_precedence_order()
     earliest: dict[str, int] = {}  # first period
     for code in order:
         ends = [earliest[p] + length[p] for p in items[code].predecessors]
@@ -156,21 +150,6 @@ def _windows(problem: PlanningProblem) -> dict[str, tuple[int, int]]:
             first, last = package.release, horizon - 1  # infeasible anyway
         windows[package.code] = (first, last)
     return windows
-
-
-def _topological(problem: PlanningProblem, following: dict[str, set[str]]) -> list[str]:
-    """The work's codes, each after its predecessors (the problem has no cycle)."""
-    waiting = {item.code: len(set(item.predecessors)) for item in problem.work()}
-    ready = [code for code, count in waiting.items() if count == 0]
-    order: list[str] = []
-    while ready:
-        code = ready.pop()
-        order.append(code)
-        for after in following[code]:
-            waiting[after] -= 1
-            if waiting[after] == 0:
-                ready.append(after)
-    return order
 
 
 def _activity(model: Model, activity: RigidActivity) -> None:

@@ -224,6 +224,26 @@ class PlanningProblem:
                 found[item.milestone].append(item.code)
         return found
 
+    def in_precedence_order(self) -> list[str]:
+        """The codes of all the work, each after its predecessors (there is no cycle)."""
+        following: dict[str, list[str]] = {item.code: [] for item in self.work()}
+        waiting = {}
+        for item in self.work():
+            before = set(item.predecessors)
+            waiting[item.code] = len(before)
+            for code in before:
+                following[code].append(item.code)
+        ready = [code for code, count in waiting.items() if count == 0]
+        order: list[str] = []
+        while ready:
+            code = ready.pop()
+            order.append(code)
+            for after in following[code]:
+                waiting[after] -= 1
+                if waiting[after] == 0:
+                    ready.append(after)
+        return order
+
     @property
     def horizon(self) -> int:
         """The number of periods."""
@@ -234,6 +254,16 @@ class PlanningProblem:
         found = {w.project for w in self.work_packages} | {a.project for a in self.activities}
         found |= {b.project for b in self.budgets} | {c.project for c in self.current}
         return sorted(found)
+
+
+def least_duration(item: WorkPackage | RigidActivity) -> int:
+    """The fewest periods an item can last: an activity its duration; a work package one
+    period, or more when its intensity limit spreads its effort."""
+    if isinstance(item, RigidActivity):
+        return item.duration
+    total = sum(item.effort.values())
+    ceiling = item.max_per_period or total
+    return max(1, -(-total // ceiling))
 
 
 def _unique(codes: list[str], what: str) -> set[str]:

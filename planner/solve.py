@@ -113,6 +113,7 @@ def solve(
         Status.OPTIMAL if all(lv.status is Status.OPTIMAL for lv in levels) else Status.FEASIBLE
     )
     result = _result(model, values, overall, tuple(levels), time.perf_counter() - began)
+    result = dataclasses.replace(result, levels=_valued(result))
     if not explain:
         return result
     if progress is not None:
@@ -126,6 +127,22 @@ def solve(
     )
     return dataclasses.replace(
         result, explanation=explanation, runtime_s=time.perf_counter() - began
+    )
+
+
+def _valued(result: PlanResult) -> tuple[Level, ...]:
+    """Each level valued on the final plan. A level not proven optimal may be improved
+    by the levels after it, and its slack variables (lateness, overrun, moves) are only
+    bounded from below, so the value its own solve reported can overstate the plan."""
+    truth = {
+        "lateness": sum(o.priority * o.lateness for o in result.milestones),
+        "overrun": sum(c.overrun for c in result.costs),
+        "reallocation": sum(abs(c.after - c.before) for c in result.changes),
+        "cost": sum(c.cost for c in result.costs),
+    }
+    return tuple(
+        Level(lv.name, truth[lv.name], min(lv.bound, truth[lv.name]), lv.status)
+        for lv in result.levels
     )
 
 

@@ -68,8 +68,8 @@ def _order(problem: PlanningProblem) -> list[WorkPackage]:
         code: due.get(w.milestone, (problem.horizon, 0)) if w.milestone else (problem.horizon, 0)
         for code, w in packages.items()
     }
-    for code in reversed(_topological(packages, waiting, followers)):
-        for p in waiting[code]:
+    for code in reversed(problem.in_precedence_order()):
+        for p in waiting.get(code, ()):
             urgency[p] = min(urgency[p], urgency[code])
     ready = [(urgency[c], c) for c, before in waiting.items() if not before]
     heapq.heapify(ready)
@@ -82,25 +82,6 @@ def _order(problem: PlanningProblem) -> list[WorkPackage]:
             blocking[nxt] -= 1
             if blocking[nxt] == 0:
                 heapq.heappush(ready, (urgency[nxt], nxt))
-    return ordered
-
-
-def _topological(
-    packages: dict[str, WorkPackage],
-    waiting: dict[str, set[str]],
-    followers: dict[str, list[str]],
-) -> list[str]:
-    blocking = {c: len(before) for c, before in waiting.items()}
-    ready = sorted(c for c, n in blocking.items() if n == 0)
-    ordered = []
-    while ready:
-        code = ready.pop()
-        ordered.append(code)
-        for nxt in followers[code]:
-            blocking[nxt] -= 1
-            if blocking[nxt] == 0:
-                ready.append(nxt)
-    del packages
     return ordered
 
 

@@ -127,18 +127,21 @@ def _print_proposal(proposal: Proposal, fmt: Format, limit: int) -> None:
     if not report["milestones"] and report["status"] in ("infeasible", "unknown"):
         out.print(f"[bold red]no plan[/]: the solver's verdict is {report['status']}")
     _table(
-        "Milestones (week the work ends, late weeks) before: nobody moves; after: the plan",
+        "Milestones: week the work ends (weeks late) — before: nobody moves; after: the plan",
+        ["project", "milestone", "prio", "due", "before", "after"],
         [
-            "project",
-            "milestone",
-            "priority",
-            "due_week",
-            "before_week",
-            "before_late_weeks",
-            "after_week",
-            "after_late_weeks",
+            {
+                "project": m["project"],
+                "milestone": m["milestone"],
+                "prio": m["priority"],
+                "due": m["due_week"],
+                "before": _ends(m["before_week"], m["before_late_weeks"]),
+                "after": _ends(m["after_week"], m["after_late_weeks"]),
+            }
+            for m in sorted(
+                report["milestones"], key=lambda m: (-m["after_late_weeks"], m["priority"])
+            )
         ],
-        sorted(report["milestones"], key=lambda m: (-m["after_late_weeks"], m["priority"])),
         limit,
     )
     _table(
@@ -173,6 +176,13 @@ def _print_proposal(proposal: Proposal, fmt: Format, limit: int) -> None:
         f"Accept: pmo plan accept {proposal.code} --rationale '…'   "
         f"Reject: pmo plan reject {proposal.code} --rationale '…'"
     )
+
+
+def _ends(week: str | None, late: int | None) -> str | None:
+    """``2027-W03`` when on time, ``2027-W05 (+2)`` when late, None when not known."""
+    if week is None or late is None:
+        return None
+    return week if late == 0 else f"{week} (+{late})"
 
 
 def _table(title: str, columns: list[str], rows: list[dict[str, Any]], limit: int) -> None:

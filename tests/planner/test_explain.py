@@ -5,7 +5,6 @@ it names added, or against a hand computation."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 
 from planner.problem import (
     Budget,
@@ -13,29 +12,10 @@ from planner.problem import (
     PlanningProblem,
     Resource,
     RigidActivity,
-    WorkPackage,
 )
-from planner.result import ExtraCapacity, PlanResult, Status
+from planner.result import ExtraCapacity, Status
 from planner.solve import solve
-from planner.validation import check
-
-FOUR = ("W1", "W2", "W3", "W4")
-
-
-def person(
-    code: str, skills: str, capacity: tuple[int, ...] = (5, 5, 5, 5), rate: int = 0
-) -> Resource:
-    return Resource(code, frozenset(skills.split(",")), capacity, rate)
-
-
-def package(code: str, effort: Mapping[str, int], **options: object) -> WorkPackage:
-    return WorkPackage(code, str(options.pop("project", "P1")), dict(effort), **options)  # type: ignore[arg-type]
-
-
-def planned(problem: PlanningProblem) -> PlanResult:
-    result = solve(problem, time_limit_s=5, workers=2, seed=1)
-    check(problem, result)
-    return result
+from tests.planner.builders import FOUR, package, person, planned
 
 
 def with_extra(problem: PlanningProblem, extra: tuple[ExtraCapacity, ...]) -> PlanningProblem:

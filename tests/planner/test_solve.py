@@ -5,7 +5,6 @@ Every plan is checked by ``planner.validation`` without the solver."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 
 import pytest
 
@@ -15,32 +14,11 @@ from planner.problem import (
     Milestone,
     PlanningProblem,
     ProblemError,
-    Resource,
     RigidActivity,
-    WorkPackage,
 )
 from planner.result import PlanResult, Status
-from planner.solve import solve
-from planner.validation import check, violations
-
-FOUR = ("W1", "W2", "W3", "W4")
-
-
-def person(
-    code: str, skills: str, capacity: tuple[int, ...] = (5, 5, 5, 5), rate: int = 0
-) -> Resource:
-    return Resource(code, frozenset(skills.split(",")), capacity, rate)
-
-
-def package(code: str, effort: Mapping[str, int], **options: object) -> WorkPackage:
-    return WorkPackage(code, str(options.pop("project", "P1")), dict(effort), **options)  # type: ignore[arg-type]
-
-
-def planned(problem: PlanningProblem, **options: object) -> PlanResult:
-    """Solve, then check the plan without the solver."""
-    result = solve(problem, time_limit_s=5, workers=2, seed=1, **options)  # type: ignore[arg-type]
-    check(problem, result)
-    return result
+from planner.validation import violations
+from tests.planner.builders import FOUR, package, person, planned
 
 
 def units_by(result: PlanResult, resource: str) -> int:
