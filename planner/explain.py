@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
-from planner.model import build
+from planner.model import build, upper
 from planner.problem import (
     Milestone,
     PlanningProblem,
@@ -84,12 +84,6 @@ def explain(
         binding=tuple(binding(problem, result)),
         notes=tuple(notes),
     )
-
-
-def upper(var: cp_model.IntVar) -> int:
-    """A variable's upper bound (the proto's repeated field takes no negative index)."""
-    domain = var.proto.domain
-    return int(domain[len(domain) - 1])
 
 
 def cone(problem: PlanningProblem, codes: Iterable[str]) -> set[str]:
@@ -158,6 +152,8 @@ def residual(problem: PlanningProblem, result: PlanResult, milestone: str) -> Pl
     for a in result.allocations:
         if a.work_package not in keep:
             used[a.resource, a.period] += a.units
+    for k in result.kept:
+        used[k.resource, k.period] += k.units
     for activity in problem.activities:
         if activity.code in keep:
             continue
@@ -210,6 +206,8 @@ def binding(problem: PlanningProblem, result: PlanResult) -> list[Binding]:
     used: dict[tuple[str, int], int] = defaultdict(int)
     for a in result.allocations:
         used[a.resource, a.period] += a.units
+    for k in result.kept:
+        used[k.resource, k.period] += k.units
     for activity in problem.activities:
         placed = result.placement(activity.code)
         for t in range(placed.start, placed.finish + 1):

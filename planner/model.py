@@ -8,7 +8,13 @@ Variables (named after their entities):
 - ``start[w]``, ``finish[w]`` (inclusive periods) and ``active[w, t]`` for work packages:
   a package works only in periods where it is active, and is active only between its
   start and finish;
-- ``begin[a]`` for rigid activities, with an interval of their duration.
+- ``begin[a]`` for rigid activities, with an interval of their duration;
+- ``kept[r, p, t]``: units of the current staffing of ``r`` on project ``p`` in period
+  ``t`` that the plan keeps beyond the work it models (at most what is staffed now).
+  A project's staffing is rarely all milestone work: run activities, support, work not
+  broken down yet. Kept units use capacity and cost money like any other; without them
+  every unit staffed now that the plan's work packages do not need would count as a
+  reallocation, and the plan would propose to free people from work it does not see.
 
 Precedence is at period granularity: a successor starts at the earliest in the period
 after its predecessor's last. Objectives (see ``planner.solve``): milestone lateness
@@ -51,6 +57,10 @@ class Model:
     occupies: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
     duration: dict[str, int] = field(default_factory=dict)
     lateness: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    kept: dict[tuple[str, str, int], cp_model.IntVar] = field(default_factory=dict)
+    moved: dict[tuple[str, str, int], cp_model.IntVar] = field(default_factory=dict)
+    active: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    overrun: dict[str, cp_model.IntVar] = field(default_factory=dict)
     staffing: dict[tuple[str, str, int], list[cp_model.IntVar]] = field(default_factory=dict)
     objectives: dict[str, Expr] = field(default_factory=dict)
     window: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -73,6 +83,7 @@ def build(problem: PlanningProblem) -> Model:
         _work_package(model, package)
     for activity in problem.activities:
         _activity(model, activity)
+    _kept(model)
     _capacity(model)
     _precedence(model)
     _milestones(model)
@@ -110,6 +121,7 @@ def _work_package(model: Model, package: WorkPackage) -> None:
         if not in_period:
             continue  # nobody can work on it then: no need to say when it is active
         active = cp.new_bool_var(f"active[{code},{t}]")
+        model.active[code, t] = active
         cp.add(start <= t).only_enforce_if(active)
         cp.add(finish >= t).only_enforce_if(active)
         cp.add(cp_model.LinearExpr.sum(in_period) <= ceiling * active)
@@ -163,11 +175,26 @@ def _activity(model: Model, activity: RigidActivity) -> None:
     model.duration[code] = activity.duration
 
 
+def _kept(model: Model) -> None:
+    """One variable per line of the current staffing: the units the plan keeps there
+    beyond its modelled work (at most those staffed now, at most the capacity)."""
+    capacities = {r.code: r.capacity for r in model.problem.resources}
+    for line in model.problem.current:
+        most = min(line.units, capacities[line.resource][line.period])
+        key = (line.resource, line.project, line.period)
+        if most > 0 and key not in model.kept:
+            name = f"kept[{line.resource},{line.project},{line.period}]"
+            model.kept[key] = model.cp.new_int_var(0, most, name)
+
+
 def _capacity(model: Model) -> None:
-    """Per resource and period: work packages' units plus rigid demands within capacity."""
+    """Per resource and period: work packages' units, kept staffing and rigid demands
+    within capacity."""
     problem, cp = model.problem, model.cp
     by_period: dict[tuple[str, int], list[Expr]] = defaultdict(list)
     for (code, _, _, t), var in model.x.items():
+        by_period[code, t].append(var)
+    for (code, _, t), var in model.kept.items():
         by_period[code, t].append(var)
     shared = {code for code, _ in by_period}
     for resource in problem.resources:
@@ -260,6 +287,10 @@ def _objectives(model: Model) -> None:
         paid[project].append(var)
         paid_at[project].append(rates[resource])
         model.staffing.setdefault((resource, project, t), []).append(var)
+    for (resource, project, t), var in model.kept.items():
+        paid[project].append(var)
+        paid_at[project].append(rates[resource])
+        model.staffing.setdefault((resource, project, t), []).append(var)
     fixed: dict[str, int] = defaultdict(int)
     for activity in problem.activities:
         fixed[activity.project] += sum(
@@ -281,6 +312,8 @@ def _objectives(model: Model) -> None:
         for skill, units in work.effort.items():
             top = max((r.rate for r in problem.resources if skill in r.skills), default=0)
             dearest[work.project] += units * top
+    for (resource, project, _), var in model.kept.items():
+        dearest[project] += rates[resource] * upper(var)
     overruns: list[Expr] = []
     for budget in problem.budgets:
         most = dearest[budget.project] + fixed.get(budget.project, 0) - budget.amount
@@ -289,6 +322,7 @@ def _objectives(model: Model) -> None:
         over = cp.new_int_var(0, min(most, bound), f"overrun[{budget.project}]")
         cp.add(over >= cost([budget.project]) - budget.amount)
         overruns.append(over)
+        model.overrun[budget.project] = over
     # Reallocation: |planned - current| per resource, project and period. Where nothing
     # is staffed now it is the planned units themselves: no variable, no constraint.
     moved: list[cp_model.IntVar] = []
@@ -307,6 +341,7 @@ def _objectives(model: Model) -> None:
             cp.add(gap >= planned - before)
             cp.add(gap >= before - planned)
             moved.append(gap)
+            model.moved[key] = gap
     weights = {m.code: m.priority for m in problem.milestones}
     model.objectives = {
         "lateness": sum(weights[code] * late for code, late in model.lateness.items()),
@@ -314,6 +349,12 @@ def _objectives(model: Model) -> None:
         "reallocation": cp_model.LinearExpr.sum(moved) + lost if moved else lost,
         "cost": cost(sorted(set(paid) | set(fixed))),
     }
+
+
+def upper(var: cp_model.IntVar) -> int:
+    """A variable's upper bound (the proto's repeated field takes no negative index)."""
+    domain = var.proto.domain
+    return int(domain[len(domain) - 1])
 
 
 def _bound(problem: PlanningProblem) -> int:

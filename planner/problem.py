@@ -186,6 +186,8 @@ class PlanningProblem:
                 raise ProblemError(f"activity {activity.code} uses unknown resource {unknown[0]}")
             self._check_links(activity.code, activity.predecessors, activity.milestone, work,
                               milestones, activity.release)  # fmt: skip
+        _unique([f"{c.resource} on {c.project} in period {c.period}" for c in self.current],
+                "line of current staffing for")  # fmt: skip
         for line in self.current:
             if line.resource not in resources:
                 raise ProblemError(f"current staffing names unknown resource {line.resource}")

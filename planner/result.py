@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from planner.problem import Assignment
+
 
 class Status(Enum):
     """The solver's verdict on the whole run (the first objective level decides)."""
@@ -131,6 +133,9 @@ class PlanResult:
     changes: tuple[Change, ...] = ()
     costs: tuple[ProjectCost, ...] = ()
     explanation: Explanation = field(default_factory=Explanation)
+    kept: tuple[Assignment, ...] = ()
+    """Current staffing the plan keeps beyond the work it models (run activities,
+    support, work not broken down): units of a resource on a project in a period."""
 
     @property
     def has_plan(self) -> bool:
@@ -140,6 +145,18 @@ class PlanResult:
     def level(self, name: str) -> Level | None:
         """The objective level called ``name``, if it was solved."""
         return next((level for level in self.levels if level.name == name), None)
+
+    def staffing(self, project_of: dict[str, str]) -> dict[tuple[str, str, int], int]:
+        """Units per (resource, project, period) in the plan: its allocations, whose
+        work packages ``project_of`` maps to their projects, plus the staffing kept."""
+        units: dict[tuple[str, str, int], int] = {}
+        for a in self.allocations:
+            key = (a.resource, project_of[a.work_package], a.period)
+            units[key] = units.get(key, 0) + a.units
+        for k in self.kept:
+            key = (k.resource, k.project, k.period)
+            units[key] = units.get(key, 0) + k.units
+        return units
 
     def placement(self, code: str) -> Placement:
         """Where the work package or activity ``code`` lies."""

@@ -3,14 +3,19 @@
 Levels: (1) milestone lateness weighted by priority, (2) budget overrun, (3) volume of
 reallocation against the current staffing, (4) cost. Each level is minimised with the
 levels before it held at the value found (lexicographic), starting from the previous
-level's plan; the current staffing is the first hint. A level whose objective is a
-constant (no budget, say) is not solved. The time limit is shared: half to the first
-level, then evenly.
+level's plan; the first hint is a greedy plan that favours the current staffing
+(``planner.warm``), and after each level the plan keeps as much of the current staffing
+as it leaves room for (``top_up``). A level whose objective is a constant (no budget,
+say) is not solved. The time limit is shared among the levels in the proportions of
+``SHARE``; what a level does not use flows to the next; with ``explain``, a fifth is
+kept for the explanation.
 
-Runs are reproducible for a given seed and worker count: the search is interleaved
-(``interleave_search``) and limited in deterministic time (``max_deterministic_time``, a
-third of the share: it ran about three times slower than the wall clock here), with a
-wall-clock limit as a safety net. ``deterministic=False`` gives the solver its usual
+Runs are reproducible for a given seed and worker count: every search is limited in
+deterministic time, and the time is shared in deterministic time too, so neither the
+plan nor the way the time was shared depends on the machine's load (``planner.cpsat``
+says how the workers search). On a loaded machine a run takes longer on the wall
+clock; a wall-clock limit of three times each share and 5 s is the safety net, and a
+search it cuts is no longer reproducible. ``deterministic=False`` gives CP-SAT its usual
 parallel portfolio, limited by the wall clock only.
 """
 
@@ -24,10 +29,11 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from planner.explain import diagnose, upper
+from planner import cpsat
+from planner.explain import diagnose
 from planner.explain import explain as explain_plan
-from planner.model import Model, build
-from planner.problem import PlanningProblem
+from planner.model import Model, build, upper
+from planner.problem import Assignment, PlanningProblem
 from planner.result import (
     LEVELS,
     Allocation,
@@ -40,9 +46,13 @@ from planner.result import (
     ProjectCost,
     Status,
 )
-from planner.warm import greedy
+from planner.warm import Greedy, greedy
 
 Progress = Callable[[str, float], None]
+# The time of a run shared among the levels left, in these proportions: what a level
+# proves early flows to the next. Reallocation gets as much as lateness: its search
+# space is the whole staffing, and it decides how many changes the PMO reads.
+SHARE = {"lateness": 4, "overrun": 2, "reallocation": 4, "cost": 1}
 _STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
     cp_model.FEASIBLE: Status.FEASIBLE,
@@ -68,47 +78,48 @@ def solve(
     limit = time_limit_s * (0.8 if explain else 1.0)
     model = build(problem)
     _hint_start(model)
+    interleaved = not problem.work_packages  # rigid activities only: see planner.cpsat
     levels: list[Level] = []
-    values: dict[int, int] | None = None
-    best: cp_model.CpSolver | None = None  # the solver that holds the plan kept so far
+    solution: list[int] | None = None  # the plan kept so far, every variable
+    used = 0.0  # deterministic time spent, in nominal seconds
     to_solve = [n for n in LEVELS if not isinstance(model.objectives[n], int)]
     for name in LEVELS:
         objective = model.objectives[name]
         if isinstance(objective, int):
             levels.append(Level(name, objective, objective, Status.OPTIMAL))
             continue
-        left = limit - (time.perf_counter() - began)
-        first = values is None
-        share = left / 2 if first and len(to_solve) > 1 else left / len(to_solve)
+        # Shared in deterministic time, so that the shares, like the searches, do not
+        # depend on the machine's load (wall-clock runs share the wall clock).
+        spent = time.perf_counter() - began if not deterministic else used
+        share = (limit - spent) * SHARE[name] / sum(SHARE[n] for n in to_solve)
         to_solve.remove(name)
         if progress is not None:
             progress(name, time.perf_counter() - began)
-        solver = _solver(max(share, 0.05), workers, seed, deterministic)
         model.cp.minimize(objective)
-        code = solver.solve(model.cp)
-        status = _STATUS.get(code, Status.UNKNOWN)
-        if status not in (Status.OPTIMAL, Status.FEASIBLE):
-            if values is None:
+        outcome = cpsat.run(model.cp, max(share, 0.05), workers=workers, seed=seed,
+                            deterministic=deterministic, interleaved=interleaved)  # fmt: skip
+        used += outcome.seconds
+        status = _STATUS.get(outcome.code, Status.UNKNOWN)
+        if not outcome.found:
+            if solution is None:
                 notes = tuple(diagnose(problem)) if explain and status is Status.INFEASIBLE else ()
                 return PlanResult(status, tuple(levels), time.perf_counter() - began,
                                   explanation=Explanation(notes=notes))  # fmt: skip
             # No better plan in time: keep the last one, valued at this level.
-            assert best is not None
-            value = int(best.value(objective))
-            levels.append(Level(name, value, _bound(solver, value), Status.FEASIBLE))
+            value = cpsat.evaluate(objective, solution)
+            levels.append(Level(name, value, _bound(outcome.bound, value), Status.FEASIBLE))
             model.cp.add(objective <= value)
             continue
-        value, bound = round(solver.objective_value), round(solver.best_objective_bound)
-        levels.append(Level(name, value, bound, status))
-        values, best = _values(model, solver), solver
-        model.cp.add(objective <= value)
+        levels.append(Level(name, outcome.objective, round(outcome.bound), status))
+        model.cp.add(objective <= outcome.objective)
+        solution = top_up(model, list(outcome.solution))
         # The next level starts from this whole plan, every variable hinted.
         model.cp.clear_hints()  # type: ignore[no-untyped-call]
         hint = model.cp.proto.solution_hint
-        solution = list(solver.response_proto.solution)
         hint.vars.extend(range(len(solution)))
         hint.values.extend(solution)
-    assert values is not None
+    assert solution is not None
+    values = {var.index: solution[var.index] for var in _tracked(model)}
     overall = (
         Status.OPTIMAL if all(lv.status is Status.OPTIMAL for lv in levels) else Status.FEASIBLE
     )
@@ -118,16 +129,71 @@ def solve(
         return result
     if progress is not None:
         progress("explanation", time.perf_counter() - began)
-    left = time_limit_s - (time.perf_counter() - began)
+    spent = time.perf_counter() - began if not deterministic else used
+    left = time_limit_s - spent
     explanation = explain_plan(
         problem,
         result,
         time_limit_s=max(left, 0.0),
-        solver=lambda seconds: _solver(seconds, workers, seed, deterministic),
+        solver=lambda seconds: cpsat.solver(
+            seconds, seed=seed, deterministic=deterministic, workers=workers
+        ),
     )
     return dataclasses.replace(
         result, explanation=explanation, runtime_s=time.perf_counter() - began
     )
+
+
+def top_up(model: Model, solution: list[int]) -> list[int]:
+    """The solution with as much of the current staffing kept as it leaves room for.
+
+    A level that does not care about reallocation (lateness, overrun) may drop kept
+    staffing it has no use for, and a level stopped by its time limit may not restore
+    it. Raising a kept line towards what is staffed now, within the capacity the plan
+    leaves and the budget its project has left, makes no milestone later, overruns no
+    budget and only lessens the reallocation (a higher level than cost): the plan is as
+    good on every level before cost, and better on reallocation. Each move's variable is
+    set to the new gap, so the solution stays whole (a hint the next level can use)."""
+    if not model.kept:
+        return solution
+    problem = model.problem
+    rates = {r.code: r.rate for r in problem.resources}
+    capacities = {r.code: r.capacity for r in problem.resources}
+    project_of = {w.code: w.project for w in problem.work_packages}
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    staffed: dict[tuple[str, str, int], int] = defaultdict(int)
+    spent = _spent(model, solution)
+    for (resource, package, _, t), var in model.x.items():
+        used[resource, t] += solution[var.index]
+        staffed[resource, project_of[package], t] += solution[var.index]
+    for (resource, project, t), var in model.kept.items():
+        used[resource, t] += solution[var.index]
+        staffed[resource, project, t] += solution[var.index]
+    for activity in problem.activities:
+        begin = solution[model.begin[activity.code].index]
+        for resource, units in activity.demand.items():
+            for t in range(begin, begin + activity.duration):
+                used[resource, t] += units
+    budgets = {b.project: b.amount for b in problem.budgets}
+    current = {(c.resource, c.project, c.period): c.units for c in problem.current}
+    for key, var in sorted(model.kept.items(), key=lambda kv: kv[0]):
+        resource, project, t = key
+        more = min(
+            upper(var) - solution[var.index],
+            current[key] - staffed[key],
+            capacities[resource][t] - used[resource, t],
+        )
+        if project in budgets and rates[resource]:
+            more = min(more, (budgets[project] - spent[project]) // rates[resource])
+        if more <= 0:
+            continue
+        solution[var.index] += more
+        used[resource, t] += more
+        staffed[key] += more
+        spent[project] += rates[resource] * more
+    for key, var in model.moved.items():
+        solution[var.index] = abs(staffed[key] - current[key])
+    return solution
 
 
 def _valued(result: PlanResult) -> tuple[Level, ...]:
@@ -146,49 +212,77 @@ def _valued(result: PlanResult) -> tuple[Level, ...]:
     )
 
 
-def _bound(solver: cp_model.CpSolver, value: int) -> int:
+def _bound(bound: float, value: int) -> int:
     """The bound a run without a solution still proved (no better than ``value``)."""
-    bound = solver.best_objective_bound
     return min(value, round(bound)) if math.isfinite(bound) else 0
-
-
-def _solver(seconds: float, workers: int, seed: int, deterministic: bool) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.num_workers = workers
-    parameters.random_seed = seed
-    if deterministic:
-        # CP-SAT's deterministic time ran about 3x slower than the wall clock on
-        # PSPLIB instances here: a third of the share keeps the run near its limit; the
-        # wall-clock limit is a safety net (a run it cuts is no longer reproducible).
-        parameters.interleave_search = True
-        parameters.max_deterministic_time = seconds / 3
-        parameters.max_time_in_seconds = 1.5 * seconds + 1
-    else:
-        parameters.max_time_in_seconds = seconds
-    return solver
 
 
 def _tracked(model: Model) -> list[cp_model.IntVar]:
     """The variables the result is read from (and the next level is hinted with)."""
     tracked = [*model.x.values(), *model.start.values(), *model.finish.values()]
-    return [*tracked, *model.begin.values(), *model.lateness.values()]
+    return [*tracked, *model.begin.values(), *model.lateness.values(), *model.kept.values()]
 
 
-def _values(model: Model, solver: cp_model.CpSolver) -> dict[int, int]:
-    """The values of the tracked variables, by proto index."""
-    return {var.index: int(solver.value(var)) for var in _tracked(model)}
+def _hint_start(model: Model, held: tuple[int, ...] | None = None) -> Greedy:
+    """Start from a greedy plan that favours the current staffing (``planner.warm``),
+    keeping what it leaves of the current staffing where capacity allows (``top_up``).
 
-
-def _hint_start(model: Model) -> None:
-    """Start from a greedy plan that favours the current staffing (``planner.warm``)."""
-    plan = greedy(model.problem)
+    Every variable the plan determines is hinted, the derived ones too (activity flags,
+    moves, lateness, overrun): CP-SAT takes a complete feasible hint as its first
+    solution at once, where an incomplete one must first be completed by search."""
+    problem = model.problem
+    plan = greedy(problem, held=held)
+    solution = [int(var.domain[0]) for var in model.cp.proto.variables]
+    hinted: list[cp_model.IntVar] = []
+    busy: set[tuple[str, int]] = set()
     for key, var in model.x.items():
-        model.cp.add_hint(var, min(plan.units.get(key, 0), upper(var)))
+        solution[var.index] = min(plan.units.get(key, 0), upper(var))
+        if solution[var.index]:
+            busy.add((key[1], key[3]))
+        hinted.append(var)
+    for (code, t), var in model.active.items():
+        solution[var.index] = int((code, t) in busy)
+        hinted.append(var)
     for code, var in model.start.items():
         if code in plan.start:
-            model.cp.add_hint(var, plan.start[code])
-            model.cp.add_hint(model.finish[code], plan.finish[code])
+            solution[var.index] = plan.start[code]
+            solution[model.finish[code].index] = plan.finish[code]
+            hinted += [var, model.finish[code]]
+    solution = top_up(model, solution)
+    hinted += [*model.kept.values(), *model.moved.values()]
+    ends = {code: plan.finish[code] + 1 for code in plan.finish}
+    serving = problem.serving()
+    for milestone in problem.milestones:
+        if all(code in ends for code in serving[milestone.code]):
+            end = max((ends[code] for code in serving[milestone.code]), default=0)
+            late = model.lateness[milestone.code]
+            solution[late.index] = min(max(0, end - (milestone.due + 1)), upper(late))
+            hinted.append(late)
+    spent = _spent(model, solution)
+    for budget in problem.budgets:
+        over = model.overrun.get(budget.project)
+        if over is not None:
+            solution[over.index] = min(max(0, spent[budget.project] - budget.amount), upper(over))
+            hinted.append(over)
+    for var in hinted:
+        model.cp.add_hint(var, solution[var.index])
+    return plan
+
+
+def _spent(model: Model, solution: list[int]) -> dict[str, int]:
+    """What each project costs in a solution (work, kept staffing, rigid activities)."""
+    problem = model.problem
+    rates = {r.code: r.rate for r in problem.resources}
+    project_of = {w.code: w.project for w in problem.work_packages}
+    spent: dict[str, int] = defaultdict(int)
+    for (resource, package, _, _), var in model.x.items():
+        spent[project_of[package]] += rates[resource] * solution[var.index]
+    for (resource, project, _), var in model.kept.items():
+        spent[project] += rates[resource] * solution[var.index]
+    for activity in problem.activities:
+        for resource, units in activity.demand.items():
+            spent[activity.project] += rates[resource] * units * activity.duration
+    return spent
 
 
 def _result(
@@ -207,6 +301,11 @@ def _result(
     placements = _placements(model, values, allocations)
     outcomes = _outcomes(problem, placements)
     late = tuple(o for o in outcomes if not o.holds)
+    kept = tuple(
+        Assignment(r, p, t, values[var.index])
+        for (r, p, t), var in sorted(model.kept.items(), key=lambda kv: kv[0])
+        if values[var.index] > 0
+    )
     return PlanResult(
         status=status,
         levels=levels,
@@ -214,9 +313,10 @@ def _result(
         allocations=allocations,
         placements=placements,
         milestones=tuple(outcomes),
-        changes=_changes(problem, allocations),
-        costs=_costs(problem, allocations),
+        changes=_changes(problem, allocations, kept),
+        costs=_costs(problem, allocations, kept),
         explanation=Explanation(late=late),
+        kept=kept,
     )
 
 
@@ -246,20 +346,32 @@ def status_quo(
 ) -> tuple[MilestoneOutcome, ...] | None:
     """How the milestones end if nobody moves: in every period but ``open_periods``, a
     resource works on a project at most the units it is staffed there now; the work is
-    placed to make the milestones as little late as that allows. None: no such plan was
-    found (the current staffing cannot do the work within the horizon)."""
+    placed to make the milestones as little late as that allows, starting from the greedy
+    plan under the same rule (``planner.warm``), which stands when the search finds
+    nothing in time; work it leaves no room for is taken to end after the horizon
+    (``finish == horizon``: its lateness is then a lower bound). None: rigid activities
+    and no plan found."""
     model = build(problem)
+    plan = _hint_start(model, held=open_periods)
     current = {(c.resource, c.project, c.period): c.units for c in problem.current}
     for (resource, project, t), terms in model.staffing.items():
         if t not in open_periods:
             model.cp.add(sum(terms) <= current.get((resource, project, t), 0))
     objective = model.objectives["lateness"]
-    solver = _solver(max(time_limit_s, 0.05), workers, seed, deterministic)
     if not isinstance(objective, int):
         model.cp.minimize(objective)
-    if solver.solve(model.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    values = _values(model, solver)
+    outcome = cpsat.run(model.cp, max(time_limit_s, 0.05), workers=workers, seed=seed,
+                        deterministic=deterministic)  # fmt: skip
+    if not outcome.found:
+        if problem.activities:
+            return None  # the greedy plan does not place them
+        beyond = problem.horizon  # work the rule leaves no room for ends after the horizon
+        placed = tuple(
+            Placement(w.code, plan.start.get(w.code, beyond), plan.finish.get(w.code, beyond))
+            for w in problem.work_packages
+        )
+        return tuple(_outcomes(problem, placed))
+    values = {var.index: outcome.solution[var.index] for var in _tracked(model)}
     allocations = tuple(
         Allocation(r, w, s, t, values[var.index])
         for (r, w, s, t), var in model.x.items()
@@ -284,11 +396,15 @@ def _placements(
     return tuple(placed)
 
 
-def _changes(problem: PlanningProblem, allocations: tuple[Allocation, ...]) -> tuple[Change, ...]:
+def _changes(
+    problem: PlanningProblem, allocations: tuple[Allocation, ...], kept: tuple[Assignment, ...]
+) -> tuple[Change, ...]:
     project_of = {w.code: w.project for w in problem.work_packages}
     after: dict[tuple[str, str, int], int] = defaultdict(int)
     for a in allocations:
         after[a.resource, project_of[a.work_package], a.period] += a.units
+    for k in kept:
+        after[k.resource, k.project, k.period] += k.units
     before = {(c.resource, c.project, c.period): c.units for c in problem.current}
     return tuple(
         Change(r, p, t, before.get((r, p, t), 0), after.get((r, p, t), 0))
@@ -298,13 +414,15 @@ def _changes(problem: PlanningProblem, allocations: tuple[Allocation, ...]) -> t
 
 
 def _costs(
-    problem: PlanningProblem, allocations: tuple[Allocation, ...]
+    problem: PlanningProblem, allocations: tuple[Allocation, ...], kept: tuple[Assignment, ...]
 ) -> tuple[ProjectCost, ...]:
     rates = {r.code: r.rate for r in problem.resources}
     project_of = {w.code: w.project for w in problem.work_packages}
     spent: dict[str, int] = defaultdict(int)
     for a in allocations:
         spent[project_of[a.work_package]] += rates[a.resource] * a.units
+    for k in kept:
+        spent[k.project] += rates[k.resource] * k.units
     for activity in problem.activities:
         for resource, units in activity.demand.items():
             spent[activity.project] += rates[resource] * units * activity.duration

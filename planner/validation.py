@@ -1,8 +1,9 @@
 """Check any plan against its problem, without the solver.
 
 ``violations(problem, result)`` recomputes everything a :class:`PlanResult` claims from
-its allocations and placements alone: capacity per resource and period (work packages
-and rigid activities together), effort completed per skill, intensity, releases,
+its allocations, kept staffing and placements alone: capacity per resource and period
+(work packages, kept staffing and rigid activities together), kept staffing within the
+current staffing, effort completed per skill, intensity, releases,
 precedence, where each piece of work lies, milestone finish and lateness, cost and
 overrun per project, the changes against the current staffing, and the value of each
 objective level. An empty list means the plan is sound.
@@ -35,6 +36,7 @@ def violations(problem: PlanningProblem, result: PlanResult) -> list[str]:
         return [] if not result.allocations else ["a run without a plan lists allocations"]
     found = _allocations(problem, result)
     found += _placements(problem, result)
+    found += _kept(problem, result)
     found += _capacity(problem, result)
     found += _precedence(problem, result)
     found += _milestones(problem, result)
@@ -92,10 +94,29 @@ def _placements(problem: PlanningProblem, result: PlanResult) -> list[str]:
     return found
 
 
+def _kept(problem: PlanningProblem, result: PlanResult) -> list[str]:
+    current: Totals = defaultdict(int)
+    for line in problem.current:
+        current[line.resource, line.project, str(line.period)] += line.units
+    kept: Totals = defaultdict(int)
+    for k in result.kept:
+        kept[k.resource, k.project, str(k.period)] += k.units
+        if k.units <= 0:
+            found = f"{k.resource} keeps {k.units} units on {k.project} in period {k.period}"
+            return [found]
+    return [
+        f"{r} keeps {units} units on {p} in period {t}, staffed {current[r, p, t]} there now"
+        for (r, p, t), units in sorted(kept.items())
+        if units > current[r, p, t]
+    ]
+
+
 def _capacity(problem: PlanningProblem, result: PlanResult) -> list[str]:
     used: Totals = defaultdict(int)
     for a in result.allocations:
         used[a.resource, str(a.period)] += a.units
+    for k in result.kept:
+        used[k.resource, str(k.period)] += k.units
     placed = {p.code: p for p in result.placements}
     for activity in problem.activities:
         p = placed.get(activity.code)
@@ -150,6 +171,9 @@ def _money_and_moves(problem: PlanningProblem, result: PlanResult) -> list[str]:
     for a in result.allocations:
         spent[project_of.get(a.work_package, "?")] += rates.get(a.resource, 0) * a.units
         staffed[a.resource, project_of.get(a.work_package, "?"), a.period] += a.units
+    for k in result.kept:
+        spent[k.project] += rates.get(k.resource, 0) * k.units
+        staffed[k.resource, k.project, k.period] += k.units
     for activity in problem.activities:
         for resource, units in activity.demand.items():
             spent[activity.project] += rates[resource] * units * activity.duration

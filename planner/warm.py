@@ -33,10 +33,23 @@ class Greedy:
     complete: bool = True
 
 
-def greedy(problem: PlanningProblem) -> Greedy:
-    """Place the work packages greedily (see the module's docstring)."""
+def greedy(problem: PlanningProblem, *, held: tuple[int, ...] | None = None) -> Greedy:
+    """Place the work packages greedily (see the module's docstring).
+
+    With ``held``, nobody moves: in every period but those listed, a resource works on a
+    project at most the units it is staffed there now (the status quo)."""
     plan = Greedy()
     left = {r.code: list(r.capacity) for r in problem.resources}
+    limits: dict[tuple[str, str, int], int] | None = None
+    if held is not None:
+        limits = defaultdict(int)
+        for line in problem.current:
+            if line.period not in held:
+                limits[line.resource, line.project, line.period] += line.units
+        for resource in problem.resources:
+            for t in held:
+                for project in problem.projects():
+                    limits[resource.code, project, t] = resource.capacity[t]
     for activity in problem.activities:
         if activity.demand:
             plan.complete = False  # the activities' room is the solver's business
@@ -49,7 +62,7 @@ def greedy(problem: PlanningProblem) -> Greedy:
             plan.complete = False  # a predecessor found no room, or is an activity
             continue
         earliest = max([package.release, *(plan.finish[p] + 1 for p in package.predecessors)])
-        if not _place(problem, package, earliest, left, staffed, plan):
+        if not _place(problem, package, earliest, left, staffed, plan, limits):
             plan.complete = False
     return plan
 
@@ -92,6 +105,7 @@ def _place(
     left: dict[str, list[int]],
     staffed: dict[tuple[str, int], set[str]],
     plan: Greedy,
+    limits: dict[tuple[str, str, int], int] | None = None,
 ) -> bool:
     remaining = {s: u for s, u in package.effort.items() if u}
     first = last = None
@@ -103,8 +117,12 @@ def _place(
             able.sort(key=lambda r: (r.code not in on_project, -left[r.code][t], r.code))
             for resource in able:
                 take = min(remaining[skill], left[resource.code][t], room)
+                if limits is not None:
+                    take = min(take, limits[resource.code, package.project, t])
                 if take <= 0:
                     continue
+                if limits is not None:
+                    limits[resource.code, package.project, t] -= take
                 key = (resource.code, package.code, skill, t)
                 plan.units[key] = plan.units.get(key, 0) + take
                 left[resource.code][t] -= take

@@ -2,8 +2,9 @@
 recorded under one decision) or rejected, refused when out of date, re-run on the past.
 
 The case: PAY-A's GO milestone (week 12) needs 30 developer-days; BOB alone on PAY-A
-(5 days a week) would end it two weeks late, so the plan moves ANA off PAY-B, which
-has no work left, for weeks 10 to 12.
+(5 days a week) would end it two weeks late, so the plan moves ANA off PAY-B, whose
+work the plan does not see, for weeks 10 to 12, and keeps the rest of the staffing as
+it is (ANA on PAY-B and BOB on PAY-A in week 13).
 """
 
 from __future__ import annotations
@@ -66,11 +67,11 @@ def test_the_plan_moves_the_idle_developer_to_hold_the_milestone(staffed: str) -
                for c in proposal["staffing_changes"]}  # fmt: skip
     assert changes == {
         **{("ANA", "PAY-A", f"2026-W{w}"): (0.0, 5.0) for w in (10, 11, 12)},
-        **{("ANA", "PAY-B", f"2026-W{w}"): (5.0, 0.0) for w in (10, 11, 12, 13)},
-        ("BOB", "PAY-A", "2026-W13"): (5.0, 0.0),
+        **{("ANA", "PAY-B", f"2026-W{w}"): (5.0, 0.0) for w in (10, 11, 12)},
     }
     costs = {c["project"]: c["cost_eur"] for c in proposal["costs"]}
-    assert costs["PAY-A"] == 3 * 5 * 500 + 3 * 5 * 600
+    assert costs["PAY-A"] == 3 * 5 * 500 + 4 * 5 * 600  # BOB kept in week 13
+    assert costs["PAY-B"] == 1 * 5 * 500  # ANA kept in week 13
 
 
 def test_a_proposal_is_recorded_with_its_settings_digest_and_changes(staffed: str) -> None:
@@ -82,7 +83,7 @@ def test_a_proposal_is_recorded_with_its_settings_digest_and_changes(staffed: st
     assert fields["scope"] == "portfolio"
     assert len(fields["inputs_digest"]) == 64
     assert fields["settings"]["horizon_weeks"] == 4
-    assert len(fields["changes"]) == len(proposal["staffing_changes"]) == 8
+    assert len(fields["changes"]) == len(proposal["staffing_changes"]) == 6
     assert fields["report"]["milestones"] == proposal["milestones"]
 
 
@@ -95,10 +96,12 @@ def test_accepting_records_every_change_under_one_decision(staffed: str) -> None
     now = staffing(staffed)
     assert now[("ANA", "PAY-A", "2026-03-02")] == 5.0
     assert ("ANA", "PAY-B", "2026-03-09") not in now  # freed
+    assert now[("ANA", "PAY-B", "2026-03-23")] == 5.0  # kept in week 13
+    assert now[("BOB", "PAY-A", "2026-03-23")] == 5.0
     assert now[("ANA", "PAY-B", "2026-03-30")] == 5.0  # beyond the horizon: untouched
     staffed_events = [e for e in logged(staffed, "--kind", "staffing")
                       if e["rationale"].startswith(f"plan {code}")]  # fmt: skip
-    assert len(staffed_events) == 3  # ANA off PAY-B, BOB off PAY-A in W13, ANA on PAY-A
+    assert len(staffed_events) == 2  # ANA off PAY-B, then ANA on PAY-A
     assert len({e["decision"] for e in staffed_events}) == 1
     assert all(e["rationale"] == f"plan {code}: Hold GO" for e in staffed_events)
 
@@ -117,15 +120,15 @@ def test_a_proposal_made_before_a_staffing_change_is_refused_and_records_nothing
     staffed: str,
 ) -> None:
     code = plan(staffed)["proposal"]
-    record(staffed, "staffing", "set", "--resource", "BOB", "--project", "PAY-A",
-           "--first-week", "2026-W13", "--last-week", "2026-W13", "--days", "3",
+    record(staffed, "staffing", "set", "--resource", "ANA", "--project", "PAY-B",
+           "--first-week", "2026-W11", "--last-week", "2026-W11", "--days", "3",
            "--rationale", "part time")  # fmt: skip
     before = len(logged(staffed))
 
     refused = pmo("plan", "accept", code, "--rationale", "Hold GO", "--database", staffed)
 
     assert refused.exit_code == 2
-    assert "is out of date: BOB on PAY-A in 2026-W13 is staffed 3" in stderr_lines(refused)[0]
+    assert "is out of date: ANA on PAY-B in 2026-W11 is staffed 3" in stderr_lines(refused)[0]
     assert len(logged(staffed)) == before
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from ortools.sat.python import cp_model
 
+from planner.model import build
 from planner.problem import (
     Assignment,
     Budget,
@@ -16,7 +18,8 @@ from planner.problem import (
     ProblemError,
     RigidActivity,
 )
-from planner.result import PlanResult, Status
+from planner.result import Level, PlanResult, Status
+from planner.solve import status_quo, top_up
 from planner.validation import violations
 from tests.planner.builders import FOUR, package, person, planned
 
@@ -214,6 +217,93 @@ def test_lateness_comes_before_keeping_the_current_staffing() -> None:
     }
 
 
+# -- staffing beyond the modelled work ---------------------------------------------------
+
+
+def test_staffing_on_work_the_plan_does_not_model_is_kept_not_freed() -> None:
+    current = tuple(Assignment("BOB", "RUN", t, 5) for t in range(4))
+    problem = PlanningProblem(
+        FOUR,
+        (person("ANA", "dev", rate=10), person("BOB", "dev", rate=10)),
+        (package("A", {"dev": 8}),),
+        current=current,
+    )
+
+    result = planned(problem)
+
+    assert {c.resource for c in result.changes} == {"ANA"}  # ANA takes on A; BOB stays
+    assert result.kept == current
+    assert {c.project: c.cost for c in result.costs}["RUN"] == 200
+
+
+def test_kept_staffing_gives_way_when_a_milestone_needs_the_person() -> None:
+    current = tuple(Assignment("BOB", "RUN", t, 5) for t in range(4))
+    problem = PlanningProblem(
+        FOUR,
+        (person("BOB", "dev"),),
+        (package("A", {"dev": 10}, milestone="GO"),),
+        milestones=(Milestone("GO", due=1),),
+        current=current,
+    )
+
+    result = planned(problem)
+
+    assert result.milestones[0].holds
+    assert {(k.period, k.units) for k in result.kept} == {(2, 5), (3, 5)}
+    assert {(c.project, c.period, c.before, c.after) for c in result.changes} == {
+        ("RUN", 0, 5, 0),
+        ("RUN", 1, 5, 0),
+        ("P1", 0, 0, 5),
+        ("P1", 1, 0, 5),
+    }
+    assert result.level("reallocation") == Level("reallocation", 20, 20, Status.OPTIMAL)
+
+
+def test_kept_staffing_costs_money_and_is_shed_before_a_budget_is_overrun() -> None:
+    current = tuple(Assignment("BOB", "RUN", t, 3) for t in range(4))
+    problem = PlanningProblem(
+        FOUR,
+        (person("BOB", "dev", rate=100),),
+        budgets=(Budget("RUN", 600),),
+        current=current,
+    )
+
+    result = planned(problem)
+
+    assert sum(k.units for k in result.kept) == 6
+    assert {c.project: (c.cost, c.overrun) for c in result.costs}["RUN"] == (600, 0)
+    assert result.level("reallocation") == Level("reallocation", 6, 6, Status.OPTIMAL)
+
+
+def test_staffing_beyond_a_capacity_that_fell_is_reported_as_freed() -> None:
+    problem = PlanningProblem(
+        FOUR,
+        (person("BOB", "dev", capacity=(5, 2, 0, 5)),),
+        current=tuple(Assignment("BOB", "RUN", t, 4) for t in range(4)),
+    )
+
+    result = planned(problem)
+
+    assert {(c.period, c.before, c.after) for c in result.changes} == {(1, 4, 2), (2, 4, 0)}
+
+
+def test_validation_names_kept_staffing_beyond_the_current_or_the_capacity() -> None:
+    problem = PlanningProblem(
+        FOUR,
+        (person("BOB", "dev"),),
+        (package("A", {"dev": 5}),),
+        current=(Assignment("BOB", "RUN", 0, 2),),
+    )
+    result = planned(problem)
+    inflated = dataclasses.replace(result, kept=(Assignment("BOB", "RUN", 0, 4),))
+    elsewhere = dataclasses.replace(result, kept=(Assignment("BOB", "P9", 3, 1),))
+
+    assert any("staffed 2 there now" in v for v in violations(problem, inflated))
+    assert any("staffed 0 there now" in v for v in violations(problem, elsewhere))
+    if result.placement("A").start == 0:  # the work fills period 0: keeping 4 overflows it
+        assert any("over its 5" in v for v in violations(problem, inflated))
+
+
 def test_the_same_seed_and_workers_give_the_same_plan() -> None:
     problem = PlanningProblem(
         FOUR,
@@ -270,3 +360,75 @@ def test_a_problem_that_cannot_be_stated_is_refused_naming_what_is_wrong(
 def test_a_capacity_per_period_must_cover_the_horizon() -> None:
     with pytest.raises(ProblemError, match="ANA has 3 capacities for 4 periods"):
         PlanningProblem(FOUR, (person("ANA", "dev", (5, 5, 5)),))
+
+
+def test_two_lines_of_current_staffing_for_the_same_cell_are_refused() -> None:
+    line = Assignment("ANA", "P1", 0, 2)
+    with pytest.raises(ProblemError, match="line of current staffing for ANA on P1 in period 0"):
+        PlanningProblem(FOUR, (person("ANA", "dev"),), current=(line, line))
+
+
+def test_topping_up_keeps_what_capacity_and_budget_leave_of_the_current_staffing() -> None:
+    problem = PlanningProblem(
+        FOUR,
+        (person("ANA", "dev", rate=10), person("BOB", "ops", rate=10)),
+        (package("A", {"ops": 20}),),
+        budgets=(Budget("RUN", 50),),
+        current=(
+            *(Assignment("ANA", "RUN", t, 2) for t in range(4)),
+            *(Assignment("BOB", "P1", t, 5) for t in range(4)),
+        ),
+    )
+    model = build(problem)
+    model.cp.minimize(sum(model.kept.values()))  # a plan that keeps nothing it need not
+    solver = cp_model.CpSolver()
+    assert solver.solve(model.cp) == cp_model.OPTIMAL
+    solution = list(solver.response_proto.solution)
+    assert all(solution[v.index] == 0 for v in model.kept.values())
+
+    topped = top_up(model, solution)
+
+    kept = {key: topped[var.index] for key, var in model.kept.items()}
+    assert sum(units for (r, _, _), units in kept.items() if r == "ANA") == 5  # budget: 50/10
+    assert sum(units for (r, _, _), units in kept.items() if r == "BOB") == 0  # busy on A
+    current = {(c.resource, c.project, c.period): c.units for c in problem.current}
+    for key, gap in model.moved.items():
+        staffed = sum(topped[v.index] for v in model.staffing[key])
+        assert topped[gap.index] == abs(staffed - current[key])
+
+
+# -- the status quo ----------------------------------------------------------------------
+
+
+def test_the_status_quo_holds_everyone_to_their_current_project() -> None:
+    problem = PlanningProblem(
+        FOUR,
+        (person("ANA", "dev"), person("BOB", "dev")),
+        (package("A", {"dev": 10}, milestone="GO"),),
+        milestones=(Milestone("GO", due=0),),
+        current=(
+            *(Assignment("BOB", "P1", t, 5) for t in range(4)),
+            *(Assignment("ANA", "RUN", t, 5) for t in range(4)),
+        ),
+    )
+
+    (before,) = status_quo(problem, time_limit_s=2) or ()
+    (after,) = planned(problem).milestones
+
+    assert (before.finish, before.lateness) == (1, 1)  # BOB alone: weeks 0 and 1
+    assert after.holds  # ANA leaves RUN for week 0
+
+
+def test_work_the_status_quo_leaves_no_room_for_ends_after_the_horizon() -> None:
+    problem = PlanningProblem(
+        FOUR,
+        (person("ANA", "dev"), person("BOB", "dev")),
+        (package("A", {"dev": 10}, milestone="GO"),),
+        milestones=(Milestone("GO", due=1, priority=2),),
+        current=tuple(Assignment("ANA", "RUN", t, 5) for t in range(4)),  # nobody on P1
+    )
+
+    (before,) = status_quo(problem, time_limit_s=2) or ()
+
+    assert (before.finish, before.lateness) == (4, 3)  # after the horizon: at least 3 late
+    assert status_quo(problem, time_limit_s=2, open_periods=(2, 3)) is not None
