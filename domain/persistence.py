@@ -68,6 +68,7 @@ def _sqlite(path: str) -> Store:
         "SQLITE_DBNAME": str(file),
         "SQLITE_LOCK_TIMEOUT": "30",
         "CREATE_TABLE": "n",  # the ledger creates its tables (see Ledger.construct_recorder)
+        "APPLICATION_RECORDER_TOPIC": "domain.chain:ChainedSQLiteRecorder",
     }
     return Store("sqlite", str(file), env)
 
@@ -92,6 +93,7 @@ def _postgres(url: str) -> Store:
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "10",
         "CREATE_TABLE": "n",  # the ledger creates its tables (see Ledger.construct_recorder)
+        "APPLICATION_RECORDER_TOPIC": "domain.chain:ChainedPostgresRecorder",
     }
     schema = query.get("schema", [""])[0]
     if schema:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import demo, events, plan, read, record
+from api.cli import audit, demo, events, plan, read, record
 
 app = typer.Typer(
     name="pmo",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(record.app, name="record")
 app.add_typer(plan.app, name="plan")
+app.add_typer(audit.app, name="audit")
 app.command(name="events")(events.events)
 app.command(name="demo")(demo.demo)
 app.command(name="state")(read.state)
