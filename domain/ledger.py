@@ -136,7 +136,8 @@ class Ledger(Application[UUID]):
         return Environment(name, dict(env or {}))
 
     def construct_recorder(self) -> ApplicationRecorder:
-        """The library's recorder, its tables created once even when processes start together.
+        """The store's recorder (``domain.chain``: the library's, keeping the hash chain
+        and append-only tables), its tables created once even when processes start together.
 
         PostgreSQL's ``CREATE … IF NOT EXISTS`` is not safe against a concurrent twin
         ("relation already exists", "tuple concurrently updated"), so processes take a
