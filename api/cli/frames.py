@@ -8,7 +8,10 @@ whole numbers as integers; money and effort as floats (exact to the hundredth).
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +139,11 @@ def print_table(console: Console, table: Table) -> None:
 def write_xlsx(sheets: dict[str, pd.DataFrame], about: dict[str, str], path: Path) -> None:
     """One sheet per frame, then an "about" sheet saying what was computed, when, as of
     when and as known when. Instants are written in UTC without their zone (Excel has
-    none)."""
+    none).
+
+    The workbook is dated by its ``known_at`` (its properties and every member of the
+    zip), not by the moment it was written: the same report regenerated later, as known
+    at the same instant, is the same file, byte for byte."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             plain = frame.copy()
@@ -149,3 +156,31 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], about: dict[str, str], path: Pat
         pd.DataFrame({"": list(about), "value": list(about.values())}).to_excel(
             writer, sheet_name="about", index=False
         )
+        known = about.get("known_at")
+        if known:
+            moment = datetime.fromisoformat(known).astimezone(UTC).replace(tzinfo=None)
+            writer.book.properties.created = moment  # "modified" is stamped at save
+    if about.get("known_at"):
+        _date_members(path, datetime.fromisoformat(about["known_at"]).astimezone(UTC))
+
+
+def _date_members(path: Path, moment: datetime) -> None:
+    """Rewrite the zip with every member dated ``moment`` (zip keeps local times of
+    2-second precision from 1980), and the workbook's "modified" property too (openpyxl
+    stamps it with the time of saving)."""
+    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute,
+             moment.second - moment.second % 2)  # fmt: skip
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    data,
+                )
+            dated = zipfile.ZipInfo(info.filename, date_time=stamp)
+            dated.compress_type = info.compress_type
+            dated.external_attr = info.external_attr
+            target.writestr(dated, data)
