@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from api.sidecar import SideTables
+from api.sidecar import SideTables, rowcount
 from domain.ledger import Ledger
 
 TABLE = "pmo_api_idempotency"
@@ -78,7 +78,7 @@ class IdempotencyStore:
                 f" VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT DO NOTHING",
                 (principal, key, fingerprint, datetime.now(UTC).isoformat()),
             )
-            if cursor.rowcount == 1:
+            if rowcount(cursor) == 1:
                 return Claim(fresh=True)
         row = self._sql.one(
             f"SELECT fingerprint, status, headers, body FROM {self._table}"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from api.sidecar import SideTables
+from api.sidecar import SideTables, rowcount
 from domain.errors import InvalidInput
 from domain.ledger import Ledger
 from domain.values import code, text
@@ -123,7 +123,7 @@ class TokenStore:
                 f" WHERE token_id = {mark} AND revoked_at IS NULL",
                 (datetime.now(UTC).isoformat(), token_id),
             )
-            return bool(cursor.rowcount)
+            return bool(rowcount(cursor))
 
     def list(self) -> list[dict[str, str | None]]:
         """Every token (never its secret): id, principal, role, perimeters, dates."""

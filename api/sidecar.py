@@ -70,6 +70,11 @@ class SideTables:
         return "BYTEA" if self.postgres else "BLOB"
 
 
+def rowcount(cursor: Any) -> int:
+    """How many rows the last statement changed (the SQLite datastore wraps its cursor)."""
+    return int(getattr(cursor, "sqlite_cursor", cursor).rowcount)
+
+
 def _as_tuple(row: Any) -> tuple[Any, ...] | None:
     if row is None:
         return None
