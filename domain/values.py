@@ -21,7 +21,8 @@ MAX_DAYS = Decimal("100000")
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_CODE = re.compile(CODE_PATTERN)
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$")
 _NAMESPACE = UUID("8a0b5a52-6c1e-4f57-9f0e-4d5f3b1c2e71")
 

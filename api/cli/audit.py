@@ -18,7 +18,6 @@ from api.cli.common import (
     EXIT_REFUSED,
     Database,
     err,
-    instant,
     open_ledger,
     out,
     refusals,
@@ -27,8 +26,9 @@ from api.cli.common import (
 )
 from api.cli.common import Format as TableFormat
 from api.cli.events import COLUMNS
-from api.cli.frames import write_xlsx
 from api.cli.read import portfolio_view
+from api.export import write_xlsx
+from api.queries import instant
 from domain.errors import InvalidInput
 from domain.integrity import (
     ChainedRecorder,

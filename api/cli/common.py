@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -22,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError
 from domain.ledger import BatchAborted, Ledger
 from domain.persistence import (
     DATABASE_VARIABLE,
@@ -31,7 +30,6 @@ from domain.persistence import (
     database_setting,
     resolve_store,
 )
-from domain.values import calendar_date
 
 EXIT_REFUSED = 2
 EXIT_STORE = 1
@@ -169,24 +167,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_cell(v) for v in value)
     return str(value)
-
-
-def instant(value: str | None, field: str, *, end_of_day: bool) -> datetime | None:
-    """A point in recorded time: an ISO date-time (UTC if no zone), or a date, meaning
-    its first instant, or its last with ``end_of_day`` ("known at the end of that day")."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            whole_day = date.fromisoformat(text)
-            return datetime.combine(whole_day, time.max if end_of_day else time.min, UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not a date or an ISO date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def day(value: str | None, field: str) -> date | None:
-    """A calendar date given as YYYY-MM-DD, or None."""
-    return None if value is None else calendar_date(value, field)

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli.common import Database, Format, day, instant, open_ledger, out, refusals, render
+from api.cli.common import Database, Format, open_ledger, out, refusals, render
+from api.queries import day, instant
 from domain.model import Programme, Project
 from projections.event_log import AREAS, EventFilter, check_kinds, read_log
 

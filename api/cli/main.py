@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import audit, demo, events, plan, read, record, report
+from api.cli import audit, demo, events, plan, read, record, report, serve
 
 app = typer.Typer(
     name="pmo",
@@ -24,6 +24,8 @@ app.command(name="events")(events.events)
 app.command(name="demo")(demo.demo)
 app.command(name="state")(read.state)
 app.command(name="kpi")(read.kpi)
+app.command(name="serve")(serve.serve)
+app.add_typer(serve.token_app, name="token")
 
 
 def run() -> None:

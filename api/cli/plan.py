@@ -20,9 +20,7 @@ from api.cli.common import (
     Database,
     Format,
     current_author,
-    day,
     err,
-    instant,
     open_ledger,
     out,
     refusals,
@@ -32,6 +30,7 @@ from api.cli.read import portfolio_view
 from api.planning import PlanRequest, Progress, Proposal, propose, rows_of
 from api.planning import accept as accept_proposal
 from api.planning import reject as reject_proposal
+from api.queries import day, instant
 from planner.problem import ProblemError
 from planner.psplib import Instance, PsplibError, read_instance, to_problem
 from planner.result import PlanResult

@@ -26,15 +26,15 @@ from rich.table import Table
 from api.cli.common import (
     Database,
     Format,
-    day,
     err,
-    instant,
     open_ledger,
     out,
     refusals,
     write_csv,
 )
-from api.cli.frames import frame_rows, frame_table, print_table, write_xlsx
+from api.cli.frames import frame_table, print_table
+from api.export import frame_rows, write_xlsx
+from api.queries import day, point, scope_of
 from domain.errors import InvalidInput
 from projections.kpis import KPIS, compute, find
 from projections.state import SECTIONS, PortfolioState, Scope
@@ -93,26 +93,6 @@ def portfolio_view(database: str | None) -> Iterator[PortfolioView]:
             what = "built the read models from" if caught.rebuilt else "caught up"
             err.print(f"{what} {caught.events:,} events in {caught.seconds:.1f} s")
         yield view
-
-
-def scope_of(perimeter: str | None, programme: str | None, project: str | None) -> Scope:
-    """The scope the filters name: at most one of perimeter, programme and project."""
-    filters = (("perimeter", perimeter), ("programme", programme), ("project", project))
-    named = [(kind, code) for kind, code in filters if code is not None]
-    if len(named) > 1:
-        raise InvalidInput(named[1][0], "name one perimeter, programme or project, not several")
-    if not named:
-        return Scope()
-    kind, code = named[0]
-    if not code.strip():
-        raise InvalidInput(kind, "must not be empty")
-    return Scope(kind, code.strip())
-
-
-def point(as_of: str | None, known_at: str | None) -> tuple[date, datetime]:
-    """The (as_of, known_at) pair the options name, today and now by default."""
-    when = instant(known_at, "known_at", end_of_day=True) or datetime.now(UTC)
-    return day(as_of, "as_of") or date.today(), when
 
 
 def _about(state_or_kpi: str, as_of: date, known_at: datetime, scope: Scope) -> dict[str, Any]:

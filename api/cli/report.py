@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli.common import Format, err, instant, out, refusals, render
+from api.cli.common import Format, err, out, refusals, render
 from api.cli.read import portfolio_view
+from api.queries import instant
 from domain.errors import InvalidInput
 from domain.model import Programme
 from projections.event_log import EventRecord

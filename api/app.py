@@ -1,0 +1,96 @@
+"""The HTTP API: ``create_app(settings)`` wires the ledger, its view, tokens and routes.
+
+One process holds one ledger (its aggregate cache), one portfolio view kept caught up
+in memory (restored from its stored snapshot at start-up), the token and idempotency
+tables; several processes share the database and meet through it (optimistic
+concurrency on every aggregate, idempotency keys claimed by primary key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import CapacityLimiter
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import errors
+from api.deps import Services
+from api.idempotency import IdempotencyStore
+from api.limits import BodyLimit
+from api.routers import commands, entities, events, health, kpis, plans, state
+from api.security import TokenStore
+from api.settings import Settings
+from domain.ledger import Ledger
+from projections.view import PortfolioView
+
+DESCRIPTION = """Every PMO decision recorded as an event, on two time axes; the portfolio and
+its KPIs at any date as known at any instant; the planner's proposals.
+
+**Authentication**: `Authorization: Bearer <token>` (from `pmo token create --role ROLE`).
+Roles: `pmo` records decisions; `manager` reads and runs plans; `auditor` reads everything.
+
+**Errors** are RFC 9457 `application/problem+json`: 422 when a request does not match
+this schema (every field listed), 409 when the ledger refuses it (its rules, or a stale
+`If-Match`: the current version is given), 404 for what the ledger does not hold.
+
+**Writes**: `If-Match: "N"` (the ETag of a read or a receipt) makes a command refused if
+its target changed; `Idempotency-Key` makes a retried POST replay its first response."""
+
+
+def open_services(settings: Settings) -> Services:
+    """Open the ledger and everything a process of the API keeps."""
+    ledger = Ledger(settings.database)
+    view = PortfolioView(ledger)
+    view.catch_up()
+    return Services(
+        settings=settings,
+        ledger=ledger,
+        view=view,
+        tokens=TokenStore(ledger),
+        idempotency=IdempotencyStore(ledger),
+        planning=CapacityLimiter(settings.plan_slots),
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application; the ledger opens when it starts serving and closes when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = open_services(settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.ledger.close()
+
+    app = FastAPI(
+        title=settings.title,
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.include_router(health.router)
+    app.include_router(state.router)
+    app.include_router(kpis.router)
+    app.include_router(events.router)
+    app.include_router(entities.router())
+    app.include_router(plans.router)
+    for router in commands.routers():
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The schema, with the problem type every error uses."""
+    if app.openapi_schema is None:
+        app.openapi_schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+    return app.openapi_schema

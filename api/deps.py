@@ -1,0 +1,87 @@
+"""The dependencies routes declare: the ledger, its view, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from anyio import CapacityLimiter
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import ProblemError
+from api.idempotency import IdempotencyStore
+from api.security import Principal, Role, TokenStore
+from api.settings import Settings
+from domain.ledger import Ledger
+from projections.view import PortfolioView
+
+
+@dataclass
+class Services:
+    """What one process of the API holds: opened by the app's lifespan, closed with it."""
+
+    settings: Settings
+    ledger: Ledger
+    view: PortfolioView
+    tokens: TokenStore
+    idempotency: IdempotencyStore
+    planning: CapacityLimiter
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+_bearer = HTTPBearer(auto_error=False, description="a token from `pmo token create`")
+_CHALLENGE = 'Bearer realm="pmo"'
+
+
+def _principal(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise ProblemError(
+            401,
+            "unauthorized",
+            "Authentication required",
+            "send Authorization: Bearer <token> (see `pmo token create`)",
+            headers={"WWW-Authenticate": _CHALLENGE},
+        )
+    principal = services.tokens.find(credentials.credentials)
+    if principal is None:
+        raise ProblemError(
+            401,
+            "invalid-token",
+            "Authentication required",
+            "the bearer token is unknown or revoked",
+            headers={"WWW-Authenticate": f'{_CHALLENGE}, error="invalid_token"'},
+        )
+    return principal
+
+
+def allow(*roles: Role) -> Callable[..., Principal]:
+    """A dependency admitting the listed roles only (401 without a token, 403 otherwise)."""
+
+    def admitted(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if principal.role not in roles:
+            names = ", ".join(r.value for r in roles)
+            raise ProblemError(
+                403, "forbidden", "Forbidden", f"role {principal.role.value} may not; {names} may"
+            )
+        return principal
+
+    return admitted
+
+
+READERS = (Role.PMO, Role.MANAGER, Role.AUDITOR)
+PLANNERS = (Role.PMO, Role.MANAGER)
+RECORDERS = (Role.PMO,)
+
+Reader = Annotated[Principal, Depends(allow(*READERS))]
+Planner = Annotated[Principal, Depends(allow(*PLANNERS))]
+Recorder = Annotated[Principal, Depends(allow(*RECORDERS))]

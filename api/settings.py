@@ -1,0 +1,31 @@
+"""The HTTP API's settings: where the ledger is, and the limits it enforces."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from domain.persistence import database_setting
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``create_app`` needs; built explicitly, never at import time."""
+
+    database: str
+    max_body_bytes: int = MAX_BODY_BYTES  # larger request bodies are refused with 413
+    max_plan_seconds: float = 120.0  # the longest solve a client may ask for
+    plan_slots: int = 1  # planner runs at once per process (each uses `workers` threads)
+    title: str = "Portfolio Ledger"
+
+    @classmethod
+    def from_environment(cls, database: str | None = None) -> Settings:
+        """Settings from ``--database``/``PMO_DATABASE`` and ``PMO_API_*`` variables."""
+        return cls(
+            database=database_setting(database),
+            max_body_bytes=int(os.environ.get("PMO_API_MAX_BODY_BYTES", MAX_BODY_BYTES)),
+            max_plan_seconds=float(os.environ.get("PMO_API_MAX_PLAN_SECONDS", 120.0)),
+            plan_slots=int(os.environ.get("PMO_API_PLAN_SLOTS", 1)),
+        )
