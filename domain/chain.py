@@ -149,6 +149,20 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             )
             position, previous = linked[-1]
 
+    def select_events_upto(self, aggregate: UUID, position: int) -> list[StoredEvent]:
+        """One aggregate's events recorded at or before a position, by version (what a
+        branch of the ledger at that position sees of it)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE originator_id = ? AND rowid <= ? "
+                "ORDER BY originator_version",
+                (aggregate.hex, position),
+            )
+            return [
+                StoredEvent(aggregate, int(r[1]), str(r[2]), bytes(r[3])) for r in cursor.fetchall()
+            ]
+
     def select_links(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         """Stored links after a position, in order."""
         with self.datastore.transaction(commit=False) as cursor:
@@ -260,6 +274,23 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             linked = list(links(previous, rows))
             curs.executemany(self._insert_link(), linked)
             position, previous = linked[-1]
+
+    def select_events_upto(self, aggregate: UUID, position: int) -> list[StoredEvent]:
+        """One aggregate's events recorded at or before a position, by version."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT originator_version, topic, state FROM {0}.{1} "
+                    "WHERE originator_id = %s AND notification_id <= %s "
+                    "ORDER BY originator_version"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (aggregate, position),
+            )
+            rows = curs.fetchall()
+        return [
+            StoredEvent(aggregate, int(r["originator_version"]), str(r["topic"]), bytes(r["state"]))
+            for r in rows
+        ]
 
     def select_links(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         """Stored links after a position, in order."""

@@ -116,9 +116,10 @@ class Ledger(Application[UUID]):
         *,
         clock: Clock | None = None,
         new_id: Callable[[], str] | None = None,
+        store: Store | None = None,
     ) -> None:
-        self.store: Store = resolve_store(database_setting(database))
-        if not self.store.is_postgres:
+        self.store: Store = store or resolve_store(database_setting(database))
+        if self.store.kind == "sqlite":
             _ensure_wal(self.store.display)
         self.clock: Clock = clock or SystemClock()
         self._new_id = new_id or _short_id
@@ -137,13 +138,17 @@ class Ledger(Application[UUID]):
 
     def construct_recorder(self) -> ApplicationRecorder:
         """The store's recorder (``domain.chain``: the library's, keeping the hash chain
-        and append-only tables), its tables created once even when processes start together.
+        and append-only tables), its tables created (see :meth:`create_tables`)."""
+        return self.create_tables(self.factory.application_recorder())
+
+    @staticmethod
+    def create_tables(recorder: ApplicationRecorder) -> ApplicationRecorder:
+        """Create a recorder's tables once, even when processes start together.
 
         PostgreSQL's ``CREATE … IF NOT EXISTS`` is not safe against a concurrent twin
         ("relation already exists", "tuple concurrently updated"), so processes take a
         database-wide advisory lock around the creation; SQLite serialises it itself.
         """
-        recorder = self.factory.application_recorder()
         datastore = getattr(recorder, "datastore", None)
         if isinstance(datastore, PostgresDatastore):
             with datastore.get_connection() as conn:

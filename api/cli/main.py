@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import audit, demo, events, plan, read, record, report, serve
+from api.cli import audit, demo, events, plan, read, record, report, scenario, serve
 
 app = typer.Typer(
     name="pmo",
@@ -20,6 +20,7 @@ app.add_typer(record.app, name="record")
 app.add_typer(plan.app, name="plan")
 app.add_typer(audit.app, name="audit")
 app.add_typer(report.app, name="report")
+app.add_typer(scenario.app, name="scenario")
 app.command(name="events")(events.events)
 app.command(name="demo")(demo.demo)
 app.command(name="state")(read.state)

@@ -148,12 +148,22 @@ def _print_receipt(receipt: Receipt, as_json: bool) -> None:
     out.print(f"[green]recorded[/] {escape(line)}")
 
 
-def _make(command: type[Command]) -> Callable[..., None]:
+def command_parameters(command: type[Command]) -> list[inspect.Parameter]:
+    """One option per field of ``command``: its own fields, then the common ones."""
     hints = typing.get_type_hints(command)
     common = {s.name for s in dataclasses.fields(Command)}
     specs = [s for s in dataclasses.fields(command) if s.name not in common]
     specs += [s for s in dataclasses.fields(command) if s.name in common]
+    return [_parameter(spec, hints[spec.name]) for spec in specs]
 
+
+def raw_values(command: type[Command], given: dict[str, Any]) -> dict[str, Any]:
+    """The options given, as the text the command parses (enums as their values)."""
+    values = _raw_values(command, given)
+    return {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+
+
+def _make(command: type[Command]) -> Callable[..., None]:
     def run(**options: Any) -> None:
         database = options.pop("database")
         as_json = options.pop("json")
@@ -163,7 +173,7 @@ def _make(command: type[Command]) -> Callable[..., None]:
                 receipt = ledger.execute(cmd, author=current_author())
         _print_receipt(receipt, as_json)
 
-    parameters = [_parameter(spec, hints[spec.name]) for spec in specs]
+    parameters = command_parameters(command)
     parameters.append(
         inspect.Parameter(
             "database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Database
@@ -183,18 +193,22 @@ def _make(command: type[Command]) -> Callable[..., None]:
     return run
 
 
-def _build() -> None:
+def build_groups(target: typer.Typer, make: Callable[[type[Command]], Callable[..., None]]) -> None:
+    """Add to ``target`` one group per area and one sub-command per recordable command,
+    each made by ``make`` (``pmo record``; ``pmo scenario add`` reuses it)."""
     groups: dict[str, typer.Typer] = {}
     for command in ALL_COMMANDS:
+        if not command.recordable:
+            continue
         group = groups.get(command.area)
         if group is None:
             group = typer.Typer(help=_AREAS.get(command.area), no_args_is_help=True)
             groups[command.area] = group
-            app.add_typer(group, name=command.area)
+            target.add_typer(group, name=command.area)
         summary = (inspect.getdoc(command) or "").splitlines()[0]
         group.command(name=command.action, help=inspect.getdoc(command), short_help=summary)(
-            _make(command)
+            make(command)
         )
 
 
-_build()
+build_groups(app, _make)

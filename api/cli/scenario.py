@@ -1,0 +1,193 @@
+"""`pmo scenario`: branches of the ledger to try hypotheses on before an arbitration."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from api.cli.common import Database, current_author, err, open_ledger, out, refusals, render
+from api.cli.common import Format as TableFormat
+from api.cli.record import _print_receipt, build_groups, command_parameters, raw_values
+from api.queries import instant
+from domain.commands import Command
+from domain.scenarios import ScenarioBook, ScenarioConflict
+
+app = typer.Typer(
+    help=(
+        "What-if scenarios: branches of the ledger holding hypothetical decisions, checked"
+        " by the ledger's rules, never seen by the plan of record; promoted or abandoned."
+    ),
+    no_args_is_help=True,
+)
+add_app = typer.Typer(
+    help="Add a hypothesis: any command `pmo record` takes, tried on the scenario's branch.",
+    no_args_is_help=True,
+)
+app.add_typer(add_app, name="add")
+
+Name = Annotated[str, typer.Argument(help="the scenario's name")]
+Rationale = Annotated[str, typer.Option("--rationale", help="why")]
+
+
+@contextmanager
+def _book(database: str | None) -> Iterator[ScenarioBook]:
+    with open_ledger(database, must_exist=True) as ledger:
+        book = ScenarioBook(ledger)
+        try:
+            yield book
+        finally:
+            book.close()
+
+
+@app.command(name="create")
+def create(
+    name: Name,
+    database: Database = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(help="branch the ledger as it was known then [default: now]"),
+    ] = None,
+) -> None:
+    """Branch the ledger at its current position (or the last one recorded by KNOWN_AT):
+    nothing is copied, the branch reads the ledger as it was there."""
+    with refusals(), _book(database) as book:
+        moment = instant(known_at, "known_at", end_of_day=True)
+        scenario = book.create(name, author=current_author(), known_at=moment)
+    out.print(
+        f"[green]created[/] scenario {escape(scenario.name)} at position {scenario.position}"
+        f" (the ledger as known at {scenario.branch_at.isoformat()})"
+    )
+
+
+def _make_add(command: type[Command]) -> Callable[..., None]:
+    def run(**options: Any) -> None:
+        name = options.pop("scenario_name")
+        database = options.pop("database")
+        as_json = options.pop("json")
+        fields = raw_values(command, options)
+        hypothesis = {"area": command.area, "action": command.action, "fields": fields}
+        with refusals(), _book(database) as book:
+            receipt = book.add(name, hypothesis, author=current_author())
+        if as_json:
+            _print_receipt(receipt, as_json)
+            return
+        out.print(
+            f"[green]hypothesis added[/] to scenario {escape(name)}: {escape(receipt.summary)}"
+            f" (effective {receipt.effective_date}; tried on the branch, not recorded in the"
+            " ledger)"
+        )
+
+    parameters = [
+        inspect.Parameter(  # commands have fields called "name"
+            "scenario_name",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[str, typer.Argument(metavar="SCENARIO", help="the scenario")],
+        ),
+        *command_parameters(command),
+        inspect.Parameter(
+            "database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Database
+        ),
+        inspect.Parameter(
+            "json",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, typer.Option("--json", help="print the receipt as JSON")],
+        ),
+    ]
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__doc__ = inspect.getdoc(command)
+    run.__name__ = f"add_{command.area}_{command.action}".replace("-", "_")
+    return run
+
+
+build_groups(add_app, _make_add)
+
+
+@app.command(name="list")
+def list_scenarios(database: Database = None) -> None:
+    """Every scenario: its branch position, status and hypotheses."""
+    with refusals(), _book(database) as book:
+        rows = [
+            {
+                "scenario": s.name,
+                "status": s.status,
+                "position": s.position,
+                "branched at": s.branch_at.isoformat()[:19],
+                "by": s.author,
+                "hypotheses": len(s.hypotheses),
+            }
+            for s in (book.get(n) for n in book.names())
+        ]
+    columns = ("scenario", "status", "position", "branched at", "by", "hypotheses")
+    render(rows, columns, TableFormat.TABLE, title="Scenarios")
+
+
+@app.command(name="show")
+def show(name: Name, database: Database = None) -> None:
+    """A scenario's branch and its hypotheses, in order, replayed on the branch."""
+    with refusals(), _book(database) as book:
+        scenario = book.get(name)
+        _, receipts = book.branch(scenario)
+        conflicts = book.conflicts(scenario) if scenario.status == "open" else []
+    out.print(
+        f"Scenario {escape(scenario.name)} ({scenario.status}), branched at position"
+        f" {scenario.position} by {escape(scenario.author)}"
+        + (f"; promoted as {scenario.decision}" if scenario.decision else "")
+    )
+    rows = [
+        {
+            "#": number,
+            "hypothesis": f"{h['area']} {h['action']}",
+            "by": h["author"],
+            "what": receipt.summary,
+            "effective": receipt.effective_date.isoformat(),
+            "why": h["fields"].get("rationale", ""),
+        }
+        for number, (h, receipt) in enumerate(zip(scenario.hypotheses, receipts, strict=True), 1)
+    ]
+    render(rows, ("#", "hypothesis", "by", "what", "effective", "why"), TableFormat.TABLE,
+           title="Hypotheses")  # fmt: skip
+    for conflict in conflicts:
+        err.print(f"[yellow]changed since the branch[/]: {escape(conflict)}")
+
+
+@app.command(name="promote")
+def promote(name: Name, rationale: Rationale, database: Database = None) -> None:
+    """Record the scenario's hypotheses in the ledger for real, atomically, under one
+    decision naming the scenario; refused, listing the conflicts, when the ledger changed
+    what they touch since the branch (rebase first)."""
+    with refusals(), _book(database) as book:
+        try:
+            decision = book.promote(name, author=current_author(), rationale=rationale)
+        except ScenarioConflict as conflict:
+            for line in conflict.conflicts:
+                err.print(f"[bold red]conflict[/]: {escape(line)}")
+            raise
+    out.print(f"[green]promoted[/] scenario {escape(name)} as decision {decision}")
+
+
+@app.command(name="rebase")
+def rebase(name: Name, database: Database = None) -> None:
+    """Move the branch to the ledger's current position, if every hypothesis still holds
+    there (each is checked again); otherwise change nothing and list the refusals."""
+    with refusals(), _book(database) as book:
+        refused = book.rebase(name, author=current_author())
+        position = book.get(name).position
+    if refused:
+        for line in refused:
+            err.print(f"[bold red]refused[/]: {escape(line)}")
+        raise typer.Exit(2)
+    out.print(f"[green]rebased[/] scenario {escape(name)} on position {position}")
+
+
+@app.command(name="abandon")
+def abandon(name: Name, rationale: Rationale, database: Database = None) -> None:
+    """Close the scenario without recording its hypotheses (it stays recorded)."""
+    with refusals(), _book(database) as book:
+        book.abandon(name, author=current_author(), reason=rationale)
+    out.print(f"[green]abandoned[/] scenario {escape(name)}")

@@ -1,0 +1,62 @@
+"""`pmo scenario`: create, add hypotheses with the options of `pmo record`, show,
+promote, rebase and abandon, on a SQLite ledger."""
+
+from __future__ import annotations
+
+from tests.api.cli import logged, ok, pmo, stderr_lines
+
+TRANSFER = ("--fiscal-year", "2026", "--nature", "capex", "--from-project", "PAY-A",
+            "--to-project", "PAY-B", "--rationale", "Wallets first")  # fmt: skip
+
+
+def test_a_hypothesis_is_tried_on_the_branch_and_the_ledger_is_untouched(payments: str) -> None:
+    before = logged(payments)
+    ok(pmo("scenario", "create", "Wallets", "-d", payments))
+
+    added = ok(pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
+                   "--amount", "20000", "-d", payments))  # fmt: skip
+    refused = pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
+                  "--amount", "40000", "-d", payments)  # fmt: skip
+
+    assert "not recorded in the ledger" in added.stdout
+    assert refused.exit_code == 2
+    assert "30000.00 capex" in stderr_lines(refused)[0]  # 50,000 - 20,000 on the branch
+    assert logged(payments) == before
+    shown = ok(pmo("scenario", "show", "Wallets", "-d", payments)).stdout
+    assert "Transfer 20000.00 capex from PAY-A/FY2026 to PAY-B/FY2026" in shown
+
+
+def test_promotion_records_the_hypotheses_under_one_decision(payments: str) -> None:
+    ok(pmo("scenario", "create", "Wallets", "-d", payments))
+    ok(pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
+           "--amount", "20000", "-d", payments))  # fmt: skip
+
+    result = ok(pmo("scenario", "promote", "Wallets", "--rationale", "Committee", "-d", payments))
+
+    assert "promoted scenario Wallets as decision D-" in result.stdout
+    budget = logged(payments, "--kind", "budget")[-2:]
+    assert [e["kind"] for e in budget] == ["FundsTransferredOut", "FundsTransferredIn"]
+    assert len({e["decision"] for e in budget}) == 1
+    listed = ok(pmo("scenario", "list", "-d", payments)).stdout
+    assert "promoted" in listed
+
+
+def test_a_conflicting_scenario_is_refused_and_rebase_lists_what_no_longer_holds(
+    payments: str,
+) -> None:
+    ok(pmo("scenario", "create", "Wallets", "-d", payments))
+    ok(pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
+           "--amount", "40000", "-d", payments))  # fmt: skip
+    ok(pmo("record", "budget", "cut", "--project", "PAY-A", "--fiscal-year", "2026",
+           "--nature", "capex", "--amount", "20000", "--rationale", "savings",
+           "-d", payments))  # fmt: skip
+
+    promoted = pmo("scenario", "promote", "Wallets", "--rationale", "go", "-d", payments)
+    rebased = pmo("scenario", "rebase", "Wallets", "-d", payments)
+
+    assert promoted.exit_code == 2
+    assert any("envelope PAY-A/FY2026" in line for line in stderr_lines(promoted))
+    assert rebased.exit_code == 2
+    assert "hypothesis 1 (budget transfer)" in stderr_lines(rebased)[0]
+    ok(pmo("scenario", "abandon", "Wallets", "--rationale", "overtaken", "-d", payments))
+    assert "abandoned" in ok(pmo("scenario", "list", "-d", payments)).stdout
