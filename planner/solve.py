@@ -59,11 +59,25 @@ def solve(
     deterministic: bool = True,
     progress: Progress | None = None,
     explain: bool = True,
+    large: bool | None = None,
 ) -> PlanResult:
     """The best plan found within ``time_limit_s``, objectives in priority order.
 
     With ``explain`` (the default), a fifth of the time is kept for the explanation of
-    late milestones (``planner.explain``); a run without a plan is diagnosed."""
+    late milestones (``planner.explain``); a run without a plan is diagnosed.
+
+    ``large``: True plans by neighbourhoods around a greedy plan (``planner.large``),
+    False solves the whole model; None (the default) chooses by the model's size."""
+    # -- hook: portfolio scale (planner.large imports this module, hence here) --
+    from planner import large as portfolio
+
+    if large or (large is None and portfolio.applies(problem)):
+        found = portfolio.solve_large(problem, time_limit_s=time_limit_s, workers=workers,
+                                      seed=seed, deterministic=deterministic,
+                                      progress=progress, explain=explain)  # fmt: skip
+        if found.has_plan or large:
+            return found
+    # -- end of hook --
     began = time.perf_counter()
     limit = time_limit_s * (0.8 if explain else 1.0)
     model = build(problem)
@@ -88,6 +102,11 @@ def solve(
         code = solver.solve(model.cp)
         status = _STATUS.get(code, Status.UNKNOWN)
         if status not in (Status.OPTIMAL, Status.FEASIBLE):
+            if values is None and status is Status.UNKNOWN:  # -- hook: planner.large --
+                bound = solver.best_objective_bound
+                rescued = portfolio.rescue(problem, bound, time.perf_counter() - began)
+                if rescued is not None:
+                    return rescued  # the best greedy plan rather than none
             if values is None:
                 notes = tuple(diagnose(problem)) if explain and status is Status.INFEASIBLE else ()
                 return PlanResult(status, tuple(levels), time.perf_counter() - began,
