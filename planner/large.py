@@ -241,6 +241,7 @@ class _Context:
     seed: int
     wall_end: float
     spent: float = 0.0
+    dtime: float = 0.0  # CP-SAT's deterministic time, all sub-solves together
     solves: int = 0
     accepted: int = 0
     cut_by_wall_clock: bool = False
@@ -351,6 +352,7 @@ def _neighbourhood(
     status = solver.solve(model.cp)
     context.solves += 1
     context.spent += SOLVE_CHARGE + DTIME_CHARGE * solver.deterministic_time
+    context.dtime += solver.deterministic_time
     context.spent += VARIABLE_CHARGE * len(cp.proto.variables)
     if time.perf_counter() >= context.wall_end:
         context.cut_by_wall_clock = True  # the safety net, not the deterministic limit
@@ -490,14 +492,22 @@ def _window(context: _Context, plan: Plan, size: int, rng: random.Random) -> set
     return _grow(context, plan, core[: max(1, size // 2)], size, rng)
 
 
-def _search(context: _Context, plan: Plan, bounds: Values, budget: float) -> Plan:
-    """Improve ``plan`` level after level within ``budget`` work units."""
+def _search(
+    context: _Context, plan: Plan, bounds: Values, budget: float, deterministic: bool
+) -> Plan:
+    """Improve ``plan`` level after level within ``budget`` work units (seconds of the
+    wall clock unless ``deterministic``)."""
     rng = random.Random(context.seed)
-    began = context.spent
+    clock = time.perf_counter
+
+    def used() -> float:
+        return context.spent if deterministic else clock()
+
+    began = used()
     for level in range(len(LEVELS)):
         until = began + sum(LEVEL_SHARES[: level + 1]) * budget  # what a level leaves goes on
         size = FIRST_SIZE
-        while context.spent < until and plan.values[level] > bounds[level]:
+        while used() < until and plan.values[level] > bounds[level]:
             if time.perf_counter() > context.wall_end:
                 context.cut_by_wall_clock = True
                 return plan
@@ -508,7 +518,7 @@ def _search(context: _Context, plan: Plan, bounds: Values, budget: float) -> Pla
                 free = _around_projects(context, plan, size, rng, level)
             else:
                 free = _window(context, plan, size, rng)
-            dtime = min(SUB_DTIME, max(0.05, (until - context.spent) / DTIME_CHARGE))
+            dtime = min(SUB_DTIME, max(0.05, (until - used()) / DTIME_CHARGE))
             better, proven = _neighbourhood(context, plan, free, level, dtime)
             if better is not None:
                 plan = better
@@ -531,7 +541,8 @@ def solve_large(
 ) -> PlanResult:
     """A complete greedy plan improved by neighbourhoods (see the module's docstring);
     UNKNOWN with no plan when the greedy construction leaves work out. Without
-    ``deterministic``, the same search, its budget left to the wall clock."""
+    ``deterministic``, the same search, its budget and the levels' shares measured on
+    the wall clock."""
     began = time.perf_counter()
     share = time_limit_s * (0.8 if explain else 1.0)
     if progress is not None:
@@ -554,12 +565,17 @@ def solve_large(
     )
     if progress is not None:
         progress("neighbourhoods", time.perf_counter() - began)
-    budget = SEARCH_SHARE * share if deterministic else float("inf")
-    plan = _search(context, plan, bounds, budget)
+    budget = SEARCH_SHARE * share
+    constructed = plan.values
+    plan = _search(context, plan, bounds, budget, deterministic)
     result = _result(problem, plan, bounds, time.perf_counter() - began)
     notes = [
         f"large problem: greedy plan improved by {context.accepted} of {context.solves}"
-        f" neighbourhood solves ({context.spent:.1f} work units of {budget:.1f})"
+        f" neighbourhood solves ({context.spent:.1f} work units, budget {budget:.1f}"
+        f" {'work units' if deterministic else 's of wall clock'};"
+        f" deterministic time {context.dtime:.1f})",
+        "levels (lateness, overrun, reallocation, cost): greedy plan"
+        f" {', '.join(map(str, constructed))}; final {', '.join(map(str, plan.values))}",
     ]
     if context.cut_by_wall_clock and deterministic:
         notes.append("the wall clock cut the search short: this run is not reproducible")
