@@ -648,7 +648,7 @@ def main() -> None:
             f"status {result.status.value}, solve {solve_s:.1f} s wall, {solve_cpu_s:.1f} s CPU"
             f" (limit {args.time_limit:g})"
         )
-        for note in result.explanation.notes[:2]:
+        for note in result.explanation.notes[:6]:
             print(f"  note: {note}")
         for row in rows:
             gap = "–" if row["gap_pct"] is None else f"{row['gap_pct']:.2f} %"

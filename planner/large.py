@@ -15,26 +15,28 @@ builds it:
    what that least cost exceeds each budget by; reallocation at least, per project, the
    difference between its work and its current staffing.
 3. **Improvement by neighbourhoods**, level after level (lateness, overrun,
-   reallocation, cost), each level's share of the budget. A neighbourhood is a set of
-   work packages (around a late milestone or an overrun project, a skill in a window of
-   periods, or a few projects), grown with the packages that share their resources in
-   their periods. Everything else stays as planned: the neighbourhood is a planning
-   problem of its own, on what the fixed packages leave of each resource, each package
-   released after its fixed predecessors and done before its fixed successors start,
-   each milestone at least as late as its fixed work makes it, budgets and current
-   staffing net of the fixed packages. Its four objectives are then the whole plan's
-   up to constants, so the levels before the one improved are held at their value and
-   that level is minimised from the current plan (a feasible hint). A better plan
-   replaces the current one only if its true values, recomputed on the whole plan, are
-   lexicographically better.
+   reallocation, cost), each level's share of the budget (what a level leaves, having
+   reached its bound or found nothing in ``STALE`` neighbourhoods in a row, goes on).
+   A neighbourhood is a set of work packages (around a late milestone, a project
+   weighing on the level, or a skill in a window of periods), grown with the packages
+   that share their resources in their periods. Everything else stays as planned: the
+   neighbourhood is a planning problem of its own, on what the fixed packages leave of
+   each resource, each package released after its fixed predecessors and done before
+   its fixed successors start, each milestone at least as late as its fixed work makes
+   it, budgets and current staffing net of the fixed packages. Its four objectives are
+   then the whole plan's up to constants, so the levels before the one improved are
+   held at their value and that level is minimised from the current plan (a feasible
+   hint). A better plan replaces the current one only if its true values, recomputed on
+   the whole plan, are lexicographically better.
 
 Determinism: every decision depends on the problem, the seed and the solver's
 deterministic outcomes only. Each sub-solve is interleaved and limited in
-deterministic time; the budget is counted in *work units* (each sub-solve's
-deterministic time plus a charge per variable built, for the Python side), derived
-from the time limit alone. The wall clock is a safety net only: the search stops when
-it passes the end of its share of the time limit (on a loaded machine), and the run is
-then no longer reproducible; the result's notes say so.
+deterministic time; the budget is counted in *work units* (per sub-solve, per unit of
+its deterministic time and per variable built), derived from the time limit alone. The
+wall clock is a safety net only: the search stops when it passes the end of its share
+of the time limit (on a loaded machine), and the explanation's solves stop at the time
+limit; a run cut so is no longer reproducible, and the result's notes say so for the
+search and for an explanation that had less than its share.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ SOLVE_CHARGE = 0.3  # and per sub-solve, whatever its size (starting CP-SAT, cho
 SEARCH_SHARE = 0.85  # of the time left after the explanation's share, for the search
 SUB_DTIME = 1.0  # deterministic time of one sub-solve
 LEVEL_SHARES = (0.4, 0.2, 0.2, 0.2)  # of the search's budget, in order
+STALE = 8  # neighbourhoods in a row that improve nothing: the level's budget goes on
 SMALLEST, LARGEST, FIRST_SIZE = 8, 120, 30  # packages in a neighbourhood
 
 
@@ -506,8 +509,8 @@ def _search(
     began = used()
     for level in range(len(LEVELS)):
         until = began + sum(LEVEL_SHARES[: level + 1]) * budget  # what a level leaves goes on
-        size = FIRST_SIZE
-        while used() < until and plan.values[level] > bounds[level]:
+        size, stale = FIRST_SIZE, 0
+        while used() < until and plan.values[level] > bounds[level] and stale < STALE:
             if time.perf_counter() > context.wall_end:
                 context.cut_by_wall_clock = True
                 return plan
@@ -521,7 +524,9 @@ def _search(
             dtime = min(SUB_DTIME, max(0.05, (until - used()) / DTIME_CHARGE))
             better, proven = _neighbourhood(context, plan, free, level, dtime)
             if better is not None:
-                plan = better
+                plan, stale = better, 0
+            else:
+                stale += 1
             size = min(LARGEST, size + 4) if proven else max(SMALLEST, size - 4)
     return plan
 
@@ -590,12 +595,17 @@ def solve_large(
     if time_limit_s - (time.perf_counter() - began) < left:
         left = max(0.0, time_limit_s - (time.perf_counter() - began))
         notes.append("the explanation had less time than its share: not reproducible")
-    explanation = explain_plan(
-        problem,
-        result,
-        time_limit_s=left,
-        solver=lambda seconds: _solver(seconds, workers, seed, deterministic),
-    )
+    deadline = began + time_limit_s
+
+    def capped(seconds: float) -> cp_model.CpSolver:
+        """The explanation's solver, cut by the wall clock at the time limit (its
+        deterministic limits hold first unless the machine is slow or loaded)."""
+        solver = _solver(seconds, workers, seed, deterministic)
+        wall = solver.parameters.max_time_in_seconds
+        solver.parameters.max_time_in_seconds = max(0.1, min(wall, deadline - time.perf_counter()))
+        return solver
+
+    explanation = explain_plan(problem, result, time_limit_s=left, solver=capped)
     explanation = dataclasses.replace(explanation, notes=(*notes, *explanation.notes))
     return dataclasses.replace(
         result, explanation=explanation, runtime_s=time.perf_counter() - began
