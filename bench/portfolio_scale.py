@@ -36,24 +36,38 @@ unit in cents is the daily rate in euros:
   (±15 %), by resource, project and month, rounded to half-days: a sensible baseline
   for reallocation, close to but not exactly the work.
 
-Then the model is built once to measure it (variables and constraints of the CP-SAT
-proto, build time), the problem solved with ``--time-limit`` and ``--workers``
-(``planner.solve.solve``: deterministic unless ``--wall-clock``, with its explanation
-unless ``--no-explain``), the plan checked by ``planner.validation`` (what ``check``
-raises on), and the figures printed and written to
-``bench/results/portfolio-scale-<time>.json``: problem size, status, each level's value,
-bound and gap, when each step started and the memory by then, build/solve/validation/
-total times and peak resident memory (``ru_maxrss``). The target: a plan that passes
-validation, the solve within 60 s and the process under 4 GB.
+Then the whole model is built once, in a child process, to measure it (variables and
+constraints of the CP-SAT proto, build time, the child's peak memory), the problem
+solved with ``--time-limit`` and ``--workers`` (``planner.solve.solve``: deterministic
+unless ``--wall-clock``, with its explanation unless ``--no-explain``), the plan checked
+by ``planner.validation`` (what ``check`` raises on), and the figures printed and
+written to ``bench/results/portfolio-scale-<time>.json``: problem size, status, each
+level's value, bound and gap, the solve's notes, when each step started and the memory
+by then, build/solve/validation/total times, the solve's CPU time and peak resident
+memory (``ru_maxrss``). The target: a plan that passes validation, the solve within
+60 s and the process under 4 GB.
 
-Measured on the shared 2-core machine (November 2026, OR-Tools 9.15): seeds 0 and 1
-give 0.80 and 0.93 million variables (0.76 and 0.89 million allocations) and about
-105,000 constraints, built in 6-7 s, 1.8-2.0 GB peak; **no plan within 60 s**: the
-first level stops in CP-SAT's presolve (status unknown after 27-32 s). Its capped
-presolve steps charge about 9 units of deterministic time whatever the model's size
-(already at 150 packages), more than the third of the level's share the solver gets.
-With wall-clock limits (``--wall-clock``) the 1,500 packages still give no plan; 750 do
-(feasible, 51 s, 2.6 GB), but the levels report values the final plan no longer has.
+Measured on the shared 2-core machine (November 2026, OR-Tools 9.15), while other jobs
+loaded it (load average 9-16, this process got a third to a half of the CPU):
+
+- *before* ``planner/large.py`` (the whole model): seeds 0 and 1 give 0.80 and 0.93
+  million variables (0.76 and 0.89 million allocations) and about 105,000 constraints,
+  built in 7.6 and 9.5 s; **no plan within 60 s**: the first level stopped in CP-SAT's
+  presolve (status unknown after 34.4 and 39.9 s; its capped presolve steps charge
+  about 9 units of deterministic time, more than the third of the level's share the
+  solver gets), peak 1,759 and 2,008 MB (with wall-clock limits, 750 packages gave a
+  plan in 51 s at 2.6 GB, 1,500 none);
+- *after* (``solve`` takes the large path above 25,000 estimated allocations): seed 0
+  feasible in 54.2 s wall and 17.1 s CPU (run again: the same plan in 33.6 s wall,
+  18.1 s CPU), weighted lateness 1 (bound 0; best greedy plan 2), overrun 100,837,484
+  (greedy 122,604,200; bound 0), reallocation 7,476,298 (bound 134,100), cost
+  4,859,924,444 (bound 3,631,845,150, gap 25.3 %), 7 of 14 sub-solves improving, 8.3
+  units of deterministic time, peak 342 MB; seed 1 feasible in 36.9 s wall, 19.1 s CPU,
+  lateness 0 (optimal), overrun 81,220,623 (greedy 123,846,650), reallocation 7,189,560
+  (bound 157,100), cost 4,558,038,917 (bound 2,866,219,350, gap 37.1 %), 6 of 6
+  sub-solves improving, 11.1 units, peak 222 MB. Both pass validation. Building the
+  whole model to measure it (in a child process) took 18-34 s on the loaded machine and
+  peaks at 706 and 790 MB.
 """
 
 from __future__ import annotations
