@@ -189,6 +189,21 @@ def test_a_whole_model_without_a_plan_in_time_falls_back_to_the_greedy_one(
     assert lateness.bound == 10
 
 
+def test_a_whole_model_solve_without_a_plan_in_its_time_returns_the_greedy_plan(
+    medium: PlanningProblem,
+) -> None:
+    # A twentieth of a second: the first level stops before its first solution.
+    result = solve(medium, time_limit_s=0.05, workers=2, seed=0, explain=False, large=False)
+    check(medium, result)
+    assert result.status is Status.FEASIBLE
+    assert result.explanation.notes[0].startswith("the whole model found no plan")
+    lateness = result.level("lateness")
+    assert lateness is not None
+    assert lateness.value == greedy_lateness(medium)
+
+
 def test_the_size_decides_the_path() -> None:
-    assert not large.applies(portfolio(seed=1, projects=4))
-    assert large.estimated_size(portfolio(seed=1, projects=4)) < large.THRESHOLD
+    small, big = portfolio(seed=5, projects=4), portfolio(seed=5, projects=120, horizon=24)
+    assert large.estimated_size(small) < large.THRESHOLD < large.estimated_size(big)
+    assert not large.applies(small)
+    assert large.applies(big)
