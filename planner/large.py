@@ -78,9 +78,10 @@ Cell = tuple[str, str, int]  # resource, skill, period (of one work package)
 Values = tuple[int, int, int, int]  # lateness, overrun, reallocation, cost
 
 # Above this many allocation variables (estimated from the windows, without building the
-# model), ``planner.solve.solve`` takes this path. Measured (docs/planner.md): the whole
-# model's first level found no plan in 60 s from about 150 packages up on the generated
-# portfolio (presolve alone charges the level's deterministic time).
+# model), ``planner.solve.solve`` takes this path. Measured on the generated portfolio,
+# 60 s (docs/planner.md): at 21,760 (150 packages) the whole model finds a plan, later
+# than this path's; at 46,407 (300) it overruns its time limit with a far worse one; the
+# demo portfolio (19,830) stays on the whole model.
 THRESHOLD = 25_000
 # What a neighbourhood costs, in work units meant to be seconds on the shared 2-core
 # machine it was measured on: per sub-solve, per variable of its model (building it in
