@@ -36,32 +36,46 @@ unit in cents is the daily rate in euros:
   (±15 %), by resource, project and month, rounded to half-days: a sensible baseline
   for reallocation, close to but not exactly the work.
 
-Then the model is built once to measure it (variables and constraints of the CP-SAT
-proto, build time), the problem solved with ``--time-limit`` and ``--workers``
-(``planner.solve.solve``: deterministic unless ``--wall-clock``, with its explanation
-unless ``--no-explain``), the plan checked by ``planner.validation`` (what ``check``
-raises on), and the figures printed and written to
-``bench/results/portfolio-scale-<time>.json``: problem size, status, each level's value,
-bound and gap, when each step started and the memory by then, build/solve/validation/
-total times and peak resident memory (``ru_maxrss``). The target: a plan that passes
-validation, the solve within 60 s and the process under 4 GB.
+Then the whole model is built once, in a child process, to measure it (variables and
+constraints of the CP-SAT proto, build time, the child's peak memory), the problem
+solved with ``--time-limit`` and ``--workers`` (``planner.solve.solve``: deterministic
+unless ``--wall-clock``, with its explanation unless ``--no-explain``), the plan checked
+by ``planner.validation`` (what ``check`` raises on), and the figures printed and
+written to ``bench/results/portfolio-scale-<time>.json``: problem size, status, each
+level's value, bound and gap, the solve's notes, when each step started and the memory
+by then, build/solve/validation/total times, the solve's CPU time and peak resident
+memory (``ru_maxrss``). The target: a plan that passes validation, the solve within
+60 s and the process under 4 GB.
 
-Measured on the shared 2-core machine (November 2026, OR-Tools 9.15): seeds 0 and 1
-give 0.80 and 0.93 million variables (0.76 and 0.89 million allocations) and about
-105,000 constraints, built in 6-7 s, 1.8-2.0 GB peak; **no plan within 60 s**: the
-first level stops in CP-SAT's presolve (status unknown after 27-32 s). Its capped
-presolve steps charge about 9 units of deterministic time whatever the model's size
-(already at 150 packages), more than the third of the level's share the solver gets.
-With wall-clock limits (``--wall-clock``) the 1,500 packages still give no plan; 750 do
-(feasible, 51 s, 2.6 GB), but the levels report values the final plan no longer has.
+Measured on the shared 2-core machine (November 2026, OR-Tools 9.15), while other jobs
+loaded it (load average 9-16, this process got a third to a half of the CPU):
+
+- *before* ``planner/large.py`` (the whole model): seeds 0 and 1 give 0.80 and 0.93
+  million variables (0.76 and 0.89 million allocations) and about 105,000 constraints,
+  built in 7.6 and 9.5 s; **no plan within 60 s**: the first level stopped in CP-SAT's
+  presolve (status unknown after 34.4 and 39.9 s; its capped presolve steps charge
+  about 9 units of deterministic time, more than the third of the level's share the
+  solver gets), peak 1,759 and 2,008 MB (with wall-clock limits, 750 packages gave a
+  plan in 51 s at 2.6 GB, 1,500 none);
+- *after* (``solve`` takes the large path above 25,000 estimated allocations): seed 0
+  feasible in 54.2 s wall and 17.1 s CPU (run again: the same plan in 33.6 s wall,
+  18.1 s CPU), weighted lateness 1 (bound 0; best greedy plan 2), overrun 100,837,484
+  (greedy 122,604,200; bound 0), reallocation 7,476,298 (bound 134,100), cost
+  4,859,924,444 (bound 3,631,845,150, gap 25.3 %), 7 of 14 sub-solves improving, 8.3
+  units of deterministic time, peak 342 MB; seed 1 feasible in 36.9 s wall, 19.1 s CPU,
+  lateness 0 (optimal), overrun 81,220,623 (greedy 123,846,650), reallocation 7,189,560
+  (bound 157,100), cost 4,558,038,917 (bound 2,866,219,350, gap 37.1 %), 6 of 6
+  sub-solves improving, 11.1 units, peak 222 MB. Both pass validation. Building the
+  whole model to measure it (in a child process) took 18-34 s on the loaded machine and
+  peaks at 706 and 790 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
+import multiprocessing
 import random
 import resource
 import sys
@@ -517,26 +531,37 @@ def _greedy_lateness(
 # -- the run ------------------------------------------------------------------------------
 
 
+def cpu_s() -> float:
+    """The process's CPU time so far (user and system, every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mb() -> float:
     """The process's peak resident memory so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_model(problem: PlanningProblem) -> dict[str, Any]:
-    """Build the model once, on its own, for its size and build time."""
+    """Build the whole model once, in a child process (so that the peak memory of the
+    solve is its own), for its size, build time and the child's peak memory."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        return dict(pool.apply(_measure, (problem,)))
+
+
+def _measure(problem: PlanningProblem) -> dict[str, Any]:
     began = time.perf_counter()
     model = build(problem)
     seconds = time.perf_counter() - began
     proto = model.cp.proto
-    size = {
+    return {
         "build_s": round(seconds, 2),
         "variables": len(proto.variables),
         "constraints": len(proto.constraints),
         "x_variables": len(model.x),
+        "build_peak_rss_mb": round(peak_rss_mb(), 1),
     }
-    del model, proto
-    gc.collect()
-    return size
 
 
 def levels_of(result: PlanResult) -> list[dict[str, Any]]:
@@ -599,6 +624,7 @@ def main() -> None:
     print(
         f"model: {size['variables']:,} variables ({size['x_variables']:,} allocations),"
         f" {size['constraints']:,} constraints, built in {size['build_s']:.1f} s"
+        f" (a child process, peak {size['build_peak_rss_mb']:,.0f} MB)"
     )
     report: dict[str, Any] = {
         "started": started.isoformat(),
@@ -617,6 +643,7 @@ def main() -> None:
         if args.no_explain:
             options["explain"] = False
         began = time.perf_counter()
+        cpu = cpu_s()
         result = solve(
             problem,
             time_limit_s=args.time_limit,
@@ -626,11 +653,17 @@ def main() -> None:
             **options,
         )
         solve_s = time.perf_counter() - began
+        solve_cpu_s = cpu_s() - cpu
         began = time.perf_counter()
         found = violations(problem, result)
         validate_s = time.perf_counter() - began
         rows = levels_of(result)
-        print(f"status {result.status.value}, solve {solve_s:.1f} s (limit {args.time_limit:g})")
+        print(
+            f"status {result.status.value}, solve {solve_s:.1f} s wall, {solve_cpu_s:.1f} s CPU"
+            f" (limit {args.time_limit:g})"
+        )
+        for note in result.explanation.notes[:6]:
+            print(f"  note: {note}")
         for row in rows:
             gap = "–" if row["gap_pct"] is None else f"{row['gap_pct']:.2f} %"
             print(
@@ -657,6 +690,8 @@ def main() -> None:
             "levels": rows,
             "steps_started": marks,
             "solve_s": round(solve_s, 2),
+            "solve_cpu_s": round(solve_cpu_s, 2),
+            "notes": list(result.explanation.notes),
             "validation": ("passed" if not found else found[:50]) if result.has_plan else None,
             "validate_s": round(validate_s, 2),
             "milestones_late": late,

@@ -34,6 +34,7 @@ that package keeps its whole horizon (the precedence constraints refuse it).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -76,14 +77,25 @@ class Model:
         return self.begin[code] + self.duration[code]
 
 
-def build(problem: PlanningProblem) -> Model:
-    """The whole model of ``problem``."""
+def build(
+    problem: PlanningProblem,
+    *,
+    windows: Mapping[str, tuple[int, int]] | None = None,
+    kept: bool = True,
+) -> Model:
+    """The whole model of ``problem``; ``windows`` (every work package's, each within
+    the one the module's docstring describes) narrows where packages may work; without
+    ``kept``, no kept staffing (``planner.large``'s neighbourhoods value reallocation on
+    the work alone and keep the current staffing once the plan is final)."""
     model = Model(problem)
+    if windows is not None:  # a caller knowing more (planner.large: its neighbours fixed)
+        model.window = dict(windows)
     for package in problem.work_packages:
         _work_package(model, package)
     for activity in problem.activities:
         _activity(model, activity)
-    _kept(model)
+    if kept:
+        _kept(model)
     _capacity(model)
     _precedence(model)
     _milestones(model)

@@ -69,11 +69,25 @@ def solve(
     deterministic: bool = True,
     progress: Progress | None = None,
     explain: bool = True,
+    large: bool | None = None,
 ) -> PlanResult:
     """The best plan found within ``time_limit_s``, objectives in priority order.
 
     With ``explain`` (the default), a fifth of the time is kept for the explanation of
-    late milestones (``planner.explain``); a run without a plan is diagnosed."""
+    late milestones (``planner.explain``); a run without a plan is diagnosed.
+
+    ``large``: True plans by neighbourhoods around a greedy plan (``planner.large``),
+    False solves the whole model; None (the default) chooses by the model's size."""
+    # -- hook: portfolio scale (planner.large imports this module, hence here) --
+    from planner import large as portfolio
+
+    if large or (large is None and portfolio.applies(problem)):
+        found = portfolio.solve_large(problem, time_limit_s=time_limit_s, workers=workers,
+                                      seed=seed, deterministic=deterministic,
+                                      progress=progress, explain=explain)  # fmt: skip
+        if found.has_plan or large:
+            return found
+    # -- end of hook --
     began = time.perf_counter()
     limit = time_limit_s * (0.8 if explain else 1.0)
     model = build(problem)
@@ -101,6 +115,10 @@ def solve(
         used += outcome.seconds
         status = _STATUS.get(outcome.code, Status.UNKNOWN)
         if not outcome.found:
+            if solution is None and status is Status.UNKNOWN:  # -- hook: planner.large --
+                rescued = portfolio.rescue(problem, outcome.bound, time.perf_counter() - began)
+                if rescued is not None:
+                    return rescued  # the best greedy plan rather than none
             if solution is None:
                 notes = tuple(diagnose(problem)) if explain and status is Status.INFEASIBLE else ()
                 return PlanResult(status, tuple(levels), time.perf_counter() - began,
@@ -194,6 +212,41 @@ def top_up(model: Model, solution: list[int]) -> list[int]:
     for key, var in model.moved.items():
         solution[var.index] = abs(staffed[key] - current[key])
     return solution
+
+
+def keep_current(
+    problem: PlanningProblem, allocations: tuple[Allocation, ...]
+) -> tuple[Assignment, ...]:
+    """The current staffing a plan of work packages (no rigid activity) can keep, as
+    ``top_up`` keeps it: each line raised towards what is staffed now within the
+    capacity the allocations leave and the budget their project has left."""
+    rates = {r.code: r.rate for r in problem.resources}
+    capacities = {r.code: r.capacity for r in problem.resources}
+    project_of = {w.code: w.project for w in problem.work_packages}
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    staffed: dict[tuple[str, str, int], int] = defaultdict(int)
+    spent: dict[str, int] = defaultdict(int)
+    for a in allocations:
+        used[a.resource, a.period] += a.units
+        staffed[a.resource, project_of[a.work_package], a.period] += a.units
+        spent[project_of[a.work_package]] += rates[a.resource] * a.units
+    budgets = {b.project: b.amount for b in problem.budgets}
+    kept = []
+    for line in sorted(problem.current, key=lambda c: (c.resource, c.project, c.period)):
+        key = (line.resource, line.project, line.period)
+        more = min(
+            line.units - staffed[key], capacities[line.resource][line.period] - used[key[0], key[2]]
+        )
+        rate = rates[line.resource]
+        if line.project in budgets and rate:
+            more = min(more, (budgets[line.project] - spent[line.project]) // rate)
+        if more <= 0:
+            continue
+        kept.append(Assignment(line.resource, line.project, line.period, more))
+        used[key[0], key[2]] += more
+        staffed[key] += more
+        spent[line.project] += rate * more
+    return tuple(kept)
 
 
 def _valued(result: PlanResult) -> tuple[Level, ...]:

@@ -9,6 +9,12 @@ package's intensity. Rigid activities are not placed (the solver places them).
 The greedy plan is only a hint: it is complete when every package fits in the horizon,
 and then the solver starts from a whole feasible plan of work packages instead of
 searching for a first one; when it is not, the solver ignores what does not fit.
+
+When a pass leaves packages out (urgent work took the capacity a late-released chain
+needed before the horizon's end), the pass is repeated with those packages and all they
+wait for placed first among what is ready, up to ``RETRIES`` times, and the first
+complete pass is kept (the first pass when none is). A complete first pass is returned
+as it is.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from planner.problem import PlanningProblem, WorkPackage
+from planner.problem import PlanningProblem, WorkPackage, least_duration
 
 Key = tuple[str, str, str, int]  # resource, work package, skill, period
+RETRIES = 8  # passes after the first, each placing first what the previous one left out
+RULES = ("due", "slack", "release")
 
 
 @dataclass
@@ -33,11 +41,42 @@ class Greedy:
     complete: bool = True
 
 
-def greedy(problem: PlanningProblem, *, held: tuple[int, ...] | None = None) -> Greedy:
-    """Place the work packages greedily (see the module's docstring).
+def greedy(
+    problem: PlanningProblem, rule: str = "due", *, held: tuple[int, ...] | None = None
+) -> Greedy:
+    """Place the work packages greedily (see the module's docstring). ``rule`` says
+    which ready package goes first: ``"due"`` the one leading to the earliest due
+    milestone (then the highest priority); ``"slack"`` the one that must end the
+    earliest for the milestones it leads to to hold, its successors' least durations
+    counted (then the highest priority); ``"release"`` the earliest released.
 
     With ``held``, nobody moves: in every period but those listed, a resource works on a
     project at most the units it is staffed there now (the status quo)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown greedy rule {rule!r}: one of {', '.join(RULES)}")
+    first = plan = _pass(problem, set(), rule, held)
+    boosted: set[str] = set()
+    packages = {w.code: w for w in problem.work_packages}
+    for _ in range(RETRIES):
+        if plan.complete:
+            return plan
+        left_out = {code for code in packages if code not in plan.finish}
+        if not left_out or problem.activities:
+            break  # incomplete for the activities' sake: no pass places them
+        stack = list(left_out)
+        while stack:  # they and everything they wait for go first
+            code = stack.pop()
+            if code in packages and code not in boosted:
+                boosted.add(code)
+                stack.extend(packages[code].predecessors)
+        plan = _pass(problem, boosted, rule, held)
+    return plan if plan.complete else first
+
+
+def _pass(
+    problem: PlanningProblem, boosted: set[str], rule: str, held: tuple[int, ...] | None
+) -> Greedy:
+    """One greedy pass, the ``boosted`` packages first among those ready."""
     plan = Greedy()
     left = {r.code: list(r.capacity) for r in problem.resources}
     limits: dict[tuple[str, str, int], int] | None = None
@@ -57,7 +96,7 @@ def greedy(problem: PlanningProblem, *, held: tuple[int, ...] | None = None) -> 
     for line in problem.current:
         if line.units:
             staffed[line.project, line.period].add(line.resource)
-    for package in _order(problem):
+    for package in _order(problem, boosted, rule):
         if any(p not in plan.finish for p in package.predecessors):
             plan.complete = False  # a predecessor found no room, or is an activity
             continue
@@ -67,8 +106,9 @@ def greedy(problem: PlanningProblem, *, held: tuple[int, ...] | None = None) -> 
     return plan
 
 
-def _order(problem: PlanningProblem) -> list[WorkPackage]:
-    """Precedence order, the most urgent first among what is ready."""
+def _order(problem: PlanningProblem, boosted: set[str], rule: str) -> list[WorkPackage]:
+    """Precedence order, the most urgent by ``rule`` first among what is ready (boosted
+    ones before any other)."""
     due = {m.code: (m.due, -m.priority) for m in problem.milestones}
     packages = {w.code: w for w in problem.work_packages}
     waiting = {code: {p for p in w.predecessors if p in packages} for code, w in packages.items()}
@@ -82,8 +122,15 @@ def _order(problem: PlanningProblem) -> list[WorkPackage]:
         for code, w in packages.items()
     }
     for code in reversed(problem.in_precedence_order()):
+        last, priority = urgency.get(code, (0, 0))
+        if rule == "slack":  # it must end before its successor's least duration
+            last -= least_duration(packages[code]) if code in packages else 0
         for p in waiting.get(code, ()):
-            urgency[p] = min(urgency[p], urgency[code])
+            urgency[p] = min(urgency[p], (last, priority))
+    if rule == "release":
+        urgency = {code: (w.release, 0) for code, w in packages.items()}
+    for code in boosted:
+        urgency[code] = (-1, urgency[code][1])
     ready = [(urgency[c], c) for c, before in waiting.items() if not before]
     heapq.heapify(ready)
     ordered = []
