@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -285,7 +286,7 @@ def clean_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_clean_ledgers_never_raise_a_false_alarm_and_any_flipped_byte_is_found(
     clean_sqlite: Path, tmp_path: Path, raises: list[int], data: st.DataObject
 ) -> None:
-    file = tmp_path / f"copy-{len(list(tmp_path.iterdir()))}.db"
+    file = tmp_path / f"copy-{uuid.uuid4().hex}.db"  # one per example: no stale WAL
     shutil.copy(clean_sqlite, file)
     with Ledger(str(file), clock=SimulatedClock(START)) as ledger:
         for amount in raises:
