@@ -403,7 +403,12 @@ def status_quo(
     plan under the same rule (``planner.warm``), which stands when the search finds
     nothing in time; work it leaves no room for is taken to end after the horizon
     (``finish == horizon``: its lateness is then a lower bound). None: rigid activities
-    and no plan found."""
+    and no plan found. A problem too large for one model (``planner.large``) gets the
+    greedy status quo without a search."""
+    from planner import large  # imports this module
+
+    if large.applies(problem):
+        return _greedy_status_quo(problem, greedy(problem, held=open_periods))
     model = build(problem)
     plan = _hint_start(model, held=open_periods)
     current = {(c.resource, c.project, c.period): c.units for c in problem.current}
@@ -418,12 +423,7 @@ def status_quo(
     if not outcome.found:
         if problem.activities:
             return None  # the greedy plan does not place them
-        beyond = problem.horizon  # work the rule leaves no room for ends after the horizon
-        placed = tuple(
-            Placement(w.code, plan.start.get(w.code, beyond), plan.finish.get(w.code, beyond))
-            for w in problem.work_packages
-        )
-        return tuple(_outcomes(problem, placed))
+        return _greedy_status_quo(problem, plan)
     values = {var.index: outcome.solution[var.index] for var in _tracked(model)}
     allocations = tuple(
         Allocation(r, w, s, t, values[var.index])
@@ -431,6 +431,16 @@ def status_quo(
         if values[var.index] > 0
     )
     return tuple(_outcomes(problem, _placements(model, values, allocations)))
+
+
+def _greedy_status_quo(problem: PlanningProblem, plan: Greedy) -> tuple[MilestoneOutcome, ...]:
+    """The milestones of a greedy plan, work it left out ending after the horizon."""
+    beyond = problem.horizon
+    placed = tuple(
+        Placement(w.code, plan.start.get(w.code, beyond), plan.finish.get(w.code, beyond))
+        for w in problem.work_packages
+    )
+    return tuple(_outcomes(problem, placed))
 
 
 def _placements(

@@ -11,6 +11,7 @@ import random
 import pytest
 
 import planner.large as large
+import planner.solve as solve_module
 from planner.problem import (
     Assignment,
     Budget,
@@ -20,7 +21,7 @@ from planner.problem import (
     WorkPackage,
 )
 from planner.result import LEVELS, PlanResult, Status
-from planner.solve import solve
+from planner.solve import solve, status_quo
 from planner.validation import check
 from planner.warm import RULES, greedy
 
@@ -212,3 +213,18 @@ def test_the_size_decides_the_path() -> None:
     assert large.estimated_size(small) < large.THRESHOLD < large.estimated_size(big)
     assert not large.applies(small)
     assert large.applies(big)
+
+
+def test_the_status_quo_of_a_large_problem_is_the_greedy_one_without_a_model(
+    medium: PlanningProblem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole model was built")
+
+    monkeypatch.setattr(solve_module, "build", no_model)
+    monkeypatch.setattr(large, "THRESHOLD", 1)
+
+    outcomes = status_quo(medium, time_limit_s=1, open_periods=(medium.horizon - 1,))
+
+    assert outcomes is not None
+    assert {o.code for o in outcomes} == {m.code for m in medium.milestones}
