@@ -12,6 +12,7 @@ what the branch records.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -83,6 +84,31 @@ class BranchRecorder(POPOApplicationRecorder):
     def own_events(self) -> list[StoredEvent]:
         """What the branch recorded, in order."""
         return list(self._stored_events)
+
+
+class AfterBranch:
+    """The branch's clock: what it records is recorded just after the branch instant, a
+    microsecond apart, so that the branch's world is "the ledger as known at the branch,
+    plus the hypotheses" — asked as known at the last hypothesis, the read models leave
+    out what the main ledger recorded after the branch (``projections.scenario``)."""
+
+    def __init__(self, branch_at: datetime) -> None:
+        self._at = branch_at.astimezone(UTC)
+        self._ticks = 0
+
+    def now(self) -> datetime:
+        """One microsecond after the last instant handed out."""
+        self._ticks += 1
+        return self._at + timedelta(microseconds=self._ticks)
+
+    def today(self) -> date:
+        """The branch's day: hypotheses take effect then unless they say otherwise."""
+        return self._at.date()
+
+    @property
+    def last(self) -> datetime:
+        """The last instant handed out (the branch instant if none)."""
+        return self._at + timedelta(microseconds=self._ticks)
 
 
 class BranchLedger(Ledger):

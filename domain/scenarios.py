@@ -26,7 +26,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError
 from eventsourcing.utils import Environment, EnvType
 
-from domain.branch import BranchLedger
+from domain.branch import AfterBranch, BranchLedger
 from domain.chain import ChainedSQLiteRecorder
 from domain.commands import ALL_COMMANDS, Command, TakeDecision
 from domain.errors import DomainError, InvalidInput, InvalidTransition, UnknownEntity
@@ -144,7 +144,7 @@ class ScenarioBook(Application[uuid.UUID]):
 
     def branch(self, scenario: Scenario) -> tuple[BranchLedger, list[Receipt]]:
         """The scenario's world: the branch with its hypotheses applied, in order."""
-        world = BranchLedger(self.ledger, scenario.position)
+        world = BranchLedger(self.ledger, scenario.position, clock=AfterBranch(scenario.branch_at))
         receipts = [world.execute(command_of(h), author=h["author"]) for h in scenario.hypotheses]
         return world, receipts
 
@@ -189,7 +189,7 @@ class ScenarioBook(Application[uuid.UUID]):
         scenario = self.get(name)
         scenario.require_open()
         position, at = self.position_at(None)
-        world = BranchLedger(self.ledger, position)
+        world = BranchLedger(self.ledger, position, clock=AfterBranch(at))
         refusals = []
         for number, hypothesis in enumerate(scenario.hypotheses, start=1):
             try:
@@ -242,25 +242,23 @@ class ScenarioBook(Application[uuid.UUID]):
         return decision
 
     def position_at(self, known_at: datetime | None) -> tuple[int, datetime]:
-        """The main log's last position recorded at or before ``known_at`` (the last
-        position when None), and when it was recorded."""
+        """The main log's last position recorded at or before ``known_at``, and that
+        instant; now and the last position when None."""
         recorder = self.ledger.recorder
         last = recorder.max_notification_id() or 0
+        if known_at is None:
+            return last, self.ledger.clock.now()
         if last == 0:
-            return 0, known_at or self.ledger.clock.now()
+            return 0, known_at
         low, high = 0, last  # the answer lies in [low, high]; recorded times grow
         while low < high:
             middle = (low + high + 1) // 2
             at = self._recorded_at(middle)
-            if known_at is None or (at is not None and at <= known_at):
+            if at is not None and at <= known_at:
                 low = middle
             else:
                 high = middle - 1
-        if low == 0:
-            return 0, known_at or self.ledger.clock.now()
-        at = self._recorded_at(low)
-        assert at is not None
-        return low, at if known_at is None else known_at
+        return low, known_at
 
     def _recorded_at(self, position: int) -> datetime | None:
         page = self.ledger.recorder.select_notifications(position, 1)

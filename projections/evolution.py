@@ -15,7 +15,7 @@ programme, what was recorded after ``start`` and up to ``end``:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -24,7 +24,7 @@ from domain.errors import UnknownEntity
 from domain.ledger import Ledger
 from projections.audit import Step, history
 from projections.event_log import EventFilter, EventRecord
-from projections.kpis import compute
+from projections.kpis import StateSource, compute
 from projections.state import Scope
 from projections.view import PortfolioView
 
@@ -150,22 +150,33 @@ def _order() -> list[tuple[str, str]]:
 def _headlines(
     view: PortfolioView, scope: Scope, instant: datetime, known_at: datetime
 ) -> dict[tuple[str, str], float]:
+    return headlines(view, scope, instant.date(), known_at)
+
+
+def headlines(
+    source: StateSource, scope: Scope, as_of: date, known_at: datetime
+) -> dict[tuple[str, str], float]:
+    """The headline figures (see the module's docstring) of a state source."""
     found: dict[tuple[str, str], float] = {}
-    as_of = instant.date()
     for kpi, (parameters, measures) in HEADLINES.items():
-        frame = _kpi(view, kpi, as_of, known_at, scope, parameters)
+        frame = _kpi(source, kpi, as_of, known_at, scope, parameters)
         for measure in measures:
             total = frame[measure].sum() if measure in frame and not frame.empty else 0
             found[kpi, measure] = round(float(total), 2)
-    rag = _kpi(view, "rag", as_of, known_at, scope, {})
+    rag = _kpi(source, "rag", as_of, known_at, scope, {})
     for colour in RAG:
         count = int((rag["overall"].astype(str) == colour).sum()) if not rag.empty else 0
         found["rag", colour] = float(count)
     return found
 
 
+def headline_order() -> list[tuple[str, str]]:
+    """The headline figures in reading order."""
+    return _order()
+
+
 def _kpi(
-    view: PortfolioView,
+    view: StateSource,
     name: str,
     as_of: Any,
     known_at: datetime,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -12,10 +16,15 @@ from rich.markup import escape
 
 from api.cli.common import Database, current_author, err, open_ledger, out, refusals, render
 from api.cli.common import Format as TableFormat
+from api.cli.read import portfolio_view
 from api.cli.record import _print_receipt, build_groups, command_parameters, raw_values
 from api.queries import instant
 from domain.commands import Command
 from domain.scenarios import ScenarioBook, ScenarioConflict
+from domain.values import calendar_date
+from projections.scenario import Comparison, ScenarioView, World, compare
+from projections.state import Scope
+from projections.view import PortfolioView
 
 app = typer.Typer(
     help=(
@@ -191,3 +200,99 @@ def abandon(name: Name, rationale: Rationale, database: Database = None) -> None
     with refusals(), _book(database) as book:
         book.abandon(name, author=current_author(), reason=rationale)
     out.print(f"[green]abandoned[/] scenario {escape(name)}")
+
+
+class CompareFormat(Enum):
+    """How `pmo scenario compare` writes the comparison."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@app.command(name="compare")
+def compare_scenario(
+    name: Name,
+    other: Annotated[
+        str | None, typer.Option("--with", help="another scenario [default: the plan of record]")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="the date compared [default: today]")] = None,
+    programme: Annotated[str | None, typer.Option(help="one programme")] = None,
+    database: Database = None,
+    fmt: Annotated[
+        CompareFormat, typer.Option("--format", help="output format")
+    ] = CompareFormat.TABLE,
+) -> None:
+    """The scenario beside the plan of record (or another scenario): headline KPIs
+    (budget, milestones, risks, RAG), the milestones whose forecast or status differ,
+    the projects whose envelope or forecast at completion differ."""
+    with refusals(), portfolio_view(database) as view:
+        book = ScenarioBook(view.ledger)
+        try:
+            right = _world(book, view, name)
+            left = (
+                _world(book, view, other)
+                if other
+                else World("plan of record", view, view.ledger.clock.now())
+            )
+            day = calendar_date(as_of, "as_of") if as_of else date.today()
+            scope = Scope("programme", programme) if programme else Scope()
+            found = compare(left, right, day, scope)
+        finally:
+            book.close()
+    if fmt is CompareFormat.JSON:
+        sys.stdout.write(json.dumps(comparison_document(found), ensure_ascii=False, indent=1))
+        sys.stdout.write("\n")
+    elif fmt is CompareFormat.MARKDOWN:
+        sys.stdout.write(comparison_markdown(found))
+    else:
+        columns = ("kpi", "measure", found.left, found.right, "delta")
+        render(found.figures, columns, TableFormat.TABLE, title="KPIs")
+        for title, rows in (("Milestones that differ", found.milestones),
+                            ("Budgets that differ", found.budgets)):  # fmt: skip
+            keys = list(rows[0]) if rows else ["(none)"]
+            render(rows, keys, TableFormat.TABLE, title=f"{title} ({len(rows)})")
+
+
+def _world(book: ScenarioBook, view: PortfolioView, name: str) -> World:
+    scenario = book.get(name)
+    world, _ = book.branch(scenario)
+    source = ScenarioView(view, world)
+    return World(scenario.name, source, source.known_at)
+
+
+def comparison_document(found: Comparison) -> dict[str, Any]:
+    """The comparison as plain data."""
+    return {
+        "left": found.left,
+        "right": found.right,
+        "as_of": found.as_of.isoformat(),
+        "scope": str(found.scope),
+        "kpis": found.figures,
+        "milestones": found.milestones,
+        "budgets": found.budgets,
+    }
+
+
+def comparison_markdown(found: Comparison) -> str:
+    """One page of Markdown for a committee pack."""
+    lines = [
+        f"# {found.right} against {found.left}",
+        "",
+        f"{found.scope}, on {found.as_of.isoformat()}.",
+        "",
+        f"| KPI | measure | {found.left} | {found.right} | change |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for f in found.figures:
+        left, right, delta = f[found.left], f[found.right], f["delta"]
+        lines.append(f"| {f['kpi']} | {f['measure']} | {left:,} | {right:,} | {delta:+,} |")
+    for title, rows in (("Milestones that differ", found.milestones),
+                        ("Budgets that differ", found.budgets)):  # fmt: skip
+        lines += ["", f"## {title} ({len(rows)})", ""]
+        if rows:
+            keys = list(rows[0])
+            lines.append("| " + " | ".join(keys) + " |")
+            lines.append("|" + " --- |" * len(keys))
+            lines += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in rows]
+    return "\n".join(lines) + "\n"

@@ -3,6 +3,8 @@ promote, rebase and abandon, on a SQLite ledger."""
 
 from __future__ import annotations
 
+import json
+
 from tests.api.cli import logged, ok, pmo, stderr_lines
 
 TRANSFER = ("--fiscal-year", "2026", "--nature", "capex", "--from-project", "PAY-A",
@@ -60,3 +62,19 @@ def test_a_conflicting_scenario_is_refused_and_rebase_lists_what_no_longer_holds
     assert "hypothesis 1 (budget transfer)" in stderr_lines(rebased)[0]
     ok(pmo("scenario", "abandon", "Wallets", "--rationale", "overtaken", "-d", payments))
     assert "abandoned" in ok(pmo("scenario", "list", "-d", payments)).stdout
+
+
+def test_compare_sets_the_scenario_beside_the_plan_of_record(payments: str) -> None:
+    ok(pmo("scenario", "create", "Wallets", "-d", payments))
+    ok(pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
+           "--amount", "20000", "-d", payments))  # fmt: skip
+
+    document = json.loads(ok(pmo("scenario", "compare", "Wallets", "--as-of", "2026-12-01",
+                                 "--format", "json", "-d", payments)).stdout)  # fmt: skip
+    page = ok(pmo("scenario", "compare", "Wallets", "--as-of", "2026-12-01",
+                  "--format", "markdown", "-d", payments)).stdout  # fmt: skip
+
+    envelopes = {(b["project"], b["envelope (plan of record)"], b["envelope (Wallets)"])
+                 for b in document["budgets"]}  # fmt: skip
+    assert envelopes == {("PAY-A", 50000.0, 30000.0), ("PAY-B", 50000.0, 70000.0)}
+    assert page.startswith("# Wallets against plan of record")

@@ -1,0 +1,195 @@
+"""A scenario's world as read models, and its comparison with another world.
+
+``ScenarioView`` answers ``state`` (so the KPIs and the planner's wiring run on it with
+the same code as on the plan of record) for a branch of the ledger: while the ledger has
+recorded nothing since the branch, the main view's read models are copied as they are
+(``Projector.snapshot`` and ``restored``: about 1.4 s at a million events here; nothing
+is read from the log); otherwise they are rebuilt up to the branch position
+(``projected_upto``). The branch's own events are projected on them, and the state is
+asked as known at the last of them (the branch records just after its branch instant,
+``domain.branch.AfterBranch``).
+
+``compare`` sets two worlds side by side: the headline figures of
+``projections.evolution`` (budget, milestones, risks, RAG), each milestone's forecast and
+whether it holds its baseline, and each project's envelope and forecast at completion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import pandas as pd
+
+from domain.branch import AfterBranch, BranchLedger
+from domain.ledger import Ledger
+from projections.evolution import headline_order, headlines
+from projections.kpis import StateSource, compute
+from projections.log_reader import LogReader
+from projections.projector import Projector
+from projections.state import SECTIONS, PortfolioState, Scope, portfolio_state
+from projections.view import PortfolioView
+
+
+def projected_upto(ledger: Ledger, position: int) -> Projector:
+    """The read models of the log up to ``position``, built from its first event.
+
+    The bitemporal tables take facts in the order they were recorded: a branch's events,
+    recorded just after the branch instant, cannot be laid over read models that already
+    hold facts recorded after it. A scenario whose branch the ledger has moved past is
+    therefore read from a projection up to its position — a rebuild, whose cost grows
+    with the ledger (rebase the scenario to evaluate it at the cost of a copy)."""
+    projector = Projector()
+    projector.start_bulk()
+    try:
+        for rows in LogReader(ledger).pages(0):
+            for row in rows:
+                if row[0] > position:
+                    break
+                projector.apply(*row)
+            else:
+                continue
+            break
+    finally:
+        projector.finish_bulk()
+    projector.position = position
+    return projector
+
+
+class ScenarioView:
+    """The read models of a branch (see the module's docstring)."""
+
+    def __init__(self, main: PortfolioView, world: BranchLedger) -> None:
+        main.catch_up()
+        with main._lock:
+            if main.position == world.position:
+                self.projector = Projector.restored(main.projector.snapshot())
+            else:  # the ledger moved on since the branch: its read models as they were
+                self.projector = projected_upto(main.ledger, world.position)
+        position = world.position
+        for number, event in enumerate(world.branch_recorder.own_events(), start=1):
+            aggregate = UUID(str(event.originator_id)).hex
+            self.projector.apply(position + number, event.topic, aggregate, event.state)
+        for table in self.projector.tables.values():
+            table.prepare()
+        clock = world.clock
+        self.known_at = clock.last if isinstance(clock, AfterBranch) else clock.now()
+        self.today = clock.today()
+
+    def state(
+        self,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        scope: Scope | None = None,
+        sections: Iterable[str] = SECTIONS,
+    ) -> PortfolioState:
+        """The scenario's state in force on ``as_of``, as known after its hypotheses."""
+        moment = self.known_at if known_at is None else min(known_at, self.known_at)
+        return portfolio_state(self.projector, as_of or self.today, moment, scope, sections)
+
+
+@dataclass(frozen=True)
+class World:
+    """One side of a comparison: a name, a state source and the instant it is read at."""
+
+    name: str
+    source: StateSource
+    known_at: datetime
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two worlds side by side."""
+
+    left: str
+    right: str
+    as_of: date
+    scope: Scope
+    figures: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    budgets: list[dict[str, Any]]
+
+
+def compare(left: World, right: World, as_of: date, scope: Scope) -> Comparison:
+    """The two worlds on ``as_of`` (see the module's docstring)."""
+    a = headlines(left.source, scope, as_of, left.known_at)
+    b = headlines(right.source, scope, as_of, right.known_at)
+    figures = [
+        {
+            "kpi": kpi,
+            "measure": measure,
+            left.name: a.get((kpi, measure)),
+            right.name: b.get((kpi, measure)),
+            "delta": round(b.get((kpi, measure), 0) - a.get((kpi, measure), 0), 2),
+        }
+        for kpi, measure in headline_order()
+    ]
+    return Comparison(
+        left.name,
+        right.name,
+        as_of,
+        scope,
+        figures,
+        _side_by_side(
+            _section(left, "milestones", as_of, scope),
+            _section(right, "milestones", as_of, scope),
+            ("project", "milestone"),
+            ("forecast", "status", "slip_days"),
+            (left.name, right.name),
+        ),
+        _side_by_side(
+            _frame(left, "budget", as_of, scope, level="project"),
+            _frame(right, "budget", as_of, scope, level="project"),
+            ("project", "fiscal_year"),
+            ("envelope", "fac", "variance"),
+            (left.name, right.name),
+        ),
+    )
+
+
+def _section(world: World, name: str, as_of: date, scope: Scope) -> pd.DataFrame:
+    return world.source.state(as_of, world.known_at, scope, [name])[name]
+
+
+def _frame(world: World, kpi: str, as_of: date, scope: Scope, **parameters: Any) -> pd.DataFrame:
+    return compute(world.source, kpi, as_of, world.known_at, scope, **parameters)
+
+
+def _side_by_side(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    keys: tuple[str, ...],
+    fields: tuple[str, ...],
+    names: tuple[str, str],
+) -> list[dict[str, Any]]:
+    """One row per key present on either side, each field on both sides, only the rows
+    where something differs."""
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for name, frame in zip(names, (left, right), strict=True):
+        if frame.empty:
+            continue
+        for record in frame.to_dict("records"):
+            key = tuple(_plain(record[k]) for k in keys)
+            row = rows.setdefault(key, dict(zip(keys, key, strict=True)))
+            for field in fields:
+                row[f"{field} ({name})"] = _plain(record.get(field))
+    return [
+        row
+        for row in rows.values()
+        if any(row.get(f"{f} ({names[0]})") != row.get(f"{f} ({names[1]})") for f in fields)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float):
+        return round(value, 2)
+    if hasattr(value, "item"):
+        return value.item()
+    return value

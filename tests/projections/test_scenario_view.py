@@ -1,0 +1,73 @@
+"""A scenario's world read with the projections: its hypotheses show, the plan of record's
+later facts do not, and the comparison names what differs — on both stores."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from domain import commands as c
+from domain.clock import SimulatedClock
+from domain.ledger import Ledger
+from domain.scenarios import ScenarioBook
+from projections.scenario import ScenarioView, World, compare
+from projections.state import Scope
+from projections.view import PortfolioView
+
+AS_OF = date(2026, 3, 2)
+
+
+def shift(forecast: str) -> dict[str, Any]:
+    fields = {"project": "PAY-CHECKOUT", "milestone": "GO-LIVE", "forecast": forecast,
+              "rationale": "what if"}  # fmt: skip
+    return {"area": "milestone", "action": "shift", "fields": fields}
+
+
+def forecast(source: Any, known_at: Any) -> str:
+    milestones = source.state(AS_OF, known_at, Scope(), ["milestones"])["milestones"]
+    row = milestones[milestones["milestone"].astype(str) == "GO-LIVE"].iloc[0]
+    return str(row["forecast"].date())
+
+
+def test_the_scenario_shows_its_hypotheses_and_not_what_the_ledger_recorded_after(
+    portfolio: Ledger, clock: SimulatedClock
+) -> None:
+    book = ScenarioBook(portfolio)
+    view = PortfolioView(portfolio, persist=False)
+    book.create("Late", author="claire")
+    book.add("Late", shift("2026-09-30"), author="claire")
+    clock.advance(timedelta(hours=2))
+    portfolio.execute(
+        c.ShiftMilestone(project="PAY-CHECKOUT", milestone="GO-LIVE", forecast="2026-07-15",
+                         rationale="real slip"),
+        author="pmo",
+    )  # fmt: skip
+    world, _ = book.branch(book.get("Late"))
+
+    scenario = ScenarioView(view, world)
+
+    assert forecast(scenario, None) == "2026-09-30"
+    assert forecast(view, clock.now()) == "2026-07-15"  # the plan of record, untouched
+
+
+def test_the_comparison_names_the_milestone_that_differs(portfolio: Ledger) -> None:
+    book = ScenarioBook(portfolio)
+    view = PortfolioView(portfolio, persist=False)
+    book.create("Late", author="claire")
+    book.add("Late", shift("2026-09-30"), author="claire")
+    world, _ = book.branch(book.get("Late"))
+    scenario = ScenarioView(view, world)
+
+    found = compare(
+        World("record", view, portfolio.clock.now()),
+        World("Late", scenario, scenario.known_at),
+        AS_OF,
+        Scope("programme", "PAY"),
+    )
+
+    assert [
+        (m["milestone"], m["forecast (record)"], m["forecast (Late)"]) for m in found.milestones
+    ] == [("GO-LIVE", "2026-06-30", "2026-09-30")]
+    slip = next(f for f in found.figures if f["measure"] == "total_slip_days")
+    assert slip["delta"] == 92
+    assert found.budgets == []
