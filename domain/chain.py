@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor
@@ -34,6 +34,20 @@ from psycopg.sql import SQL, Identifier
 GENESIS = bytes(32)
 BATCH = 10_000
 REFUSAL = "the ledger is append-only"
+
+
+class ChainBroken(PersistenceError):
+    """The links table holds a link at or after the positions being recorded: someone
+    wrote into it behind the ledger's back. Nothing more is recorded until it is
+    examined (``pmo audit verify`` names the position)."""
+
+
+def _check_after(last: int, positions: Sequence[int]) -> None:
+    if positions and last >= min(positions):
+        raise ChainBroken(
+            f"the hash chain already has a link at position {last}, at or after the"
+            f" events being recorded ({min(positions)}): run pmo audit verify"
+        )
 
 
 def link(
@@ -104,17 +118,27 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return statements
 
     def create_table(self) -> None:
-        """Create the tables, then link the events recorded before the chain existed."""
+        """Create the tables; when the links table is new, link the events recorded
+        before the chain existed (once: an event added later by hand stays unlinked,
+        which is what verification reports)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (self.chain_table,),
+            )
+            existed = bool(cursor.fetchone()[0])
         super().create_table()
-        with self.datastore.transaction(commit=True) as cursor:
-            self._link_after(cursor, self._last(cursor))
+        if not existed:
+            with self.datastore.transaction(commit=True) as cursor:
+                self._link_after(cursor, self._last(cursor))
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
         if positions:
-            previous = self._last(c)[1]
+            last, previous = self._last(c)
+            _check_after(last, positions)
             rows = [
                 (p, e.originator_id, e.originator_version, e.topic, e.state)
                 for p, e in zip(positions, stored_events, strict=True)
@@ -182,9 +206,27 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         """The table of links."""
         return f"{self.events_table_name}_chain"
 
+    def tables_exist(self) -> tuple[bool, bool]:
+        """Whether the events table and the links table exist."""
+        schema = self.datastore.schema or "public"
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT to_regclass(%s) IS NOT NULL AS events,"
+                " to_regclass(%s) IS NOT NULL AS chain",
+                (f'"{schema}"."{self.events_table_name}"', f'"{schema}"."{self.chain_table}"'),
+            )
+            row = curs.fetchone()
+        assert row is not None
+        return bool(row["events"]), bool(row["chain"])
+
     def create_table(self) -> None:
-        """Create the tables and triggers, then link the events recorded before the
-        chain existed (the caller holds the ledger's DDL lock)."""
+        """Create the tables and triggers unless they exist (an application role without
+        the right to create anything can then open the ledger); when the links table is
+        new, link the events recorded before the chain existed (the caller holds the
+        ledger's DDL lock)."""
+        events_exist, chain_exists = self.tables_exist()
+        if events_exist and chain_exists:
+            return
         super().create_table()
         schema = Identifier(self.datastore.schema)
         events, chain = Identifier(self.events_table_name), Identifier(self.chain_table)
@@ -216,6 +258,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                         "ON {0}.{1} FOR EACH STATEMENT EXECUTE FUNCTION {0}.{2}()"
                     ).format(schema, table, function)
                 )
+        if chain_exists:
+            return
         with self.datastore.transaction(commit=True) as curs:
             for statement in self.lock_table_statements:
                 curs.execute(statement)
@@ -226,7 +270,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if positions:
-            previous = self._last(curs)[1]
+            last, previous = self._last(curs)
+            _check_after(last, positions)
             rows = [
                 (p, e.originator_id, e.originator_version, e.topic, e.state)
                 for p, e in zip(positions, stored_events, strict=True)

@@ -49,6 +49,8 @@ class ChainedRecorder(Protocol):
 
     def select_links(self, after: int, limit: int) -> list[tuple[int, bytes]]: ...
 
+    def max_notification_id(self) -> int | None: ...
+
 
 @dataclass(frozen=True)
 class Checkpoint:
@@ -150,6 +152,8 @@ def checkpoint(
     found = verify(recorder)
     if not found.intact:
         raise ValueError(f"the log does not verify, no checkpoint: {found.problems[0]}")
+    if found.size == 0:
+        raise ValueError("the log is empty: there is nothing to checkpoint yet")
     unsigned = Checkpoint(
         ledger, found.size, found.position, found.head.hex(), now.isoformat(), public_hex(key)
     )
@@ -175,9 +179,12 @@ def verify(
     wanted = {point.position: (name, point) for name, point in checkpoints}
     seen: dict[int, tuple[int, bytes]] = {}  # checkpoint position: (size, link) there
     size, position, previous = 0, 0, GENESIS
-    stored = _links(recorder)
+    # The log as it is now: what is recorded while verifying is for the next time (the
+    # events and the links are read separately, a write between would look like a gap).
+    upto = recorder.max_notification_id() or 0
+    stored = _links(recorder, upto)
     pending = next(stored, None)
-    for event in _events(recorder):
+    for event in _events(recorder, upto):
         size, position = size + 1, event.id
         previous = link(
             previous, event.id, event.originator_id, event.originator_version, event.topic,
@@ -222,20 +229,20 @@ def _against(name: str, point: Checkpoint, size: int, there: tuple[int, bytes] |
     return []
 
 
-def _events(recorder: ChainedRecorder) -> Iterator[Notification]:
+def _events(recorder: ChainedRecorder, upto: int) -> Iterator[Notification]:
     start = 1
-    while True:
-        page = recorder.select_notifications(start, BATCH)
+    while start <= upto:
+        page = recorder.select_notifications(start, BATCH, stop=upto)
         if not page:
             return
         yield from page
         start = page[-1].id + 1
 
 
-def _links(recorder: ChainedRecorder) -> Iterator[tuple[int, bytes]]:
+def _links(recorder: ChainedRecorder, upto: int) -> Iterator[tuple[int, bytes]]:
     after = 0
-    while True:
-        page = recorder.select_links(after, BATCH)
+    while after < upto:
+        page = [link for link in recorder.select_links(after, BATCH) if link[0] <= upto]
         if not page:
             return
         yield from page

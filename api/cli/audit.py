@@ -108,6 +108,14 @@ def verify_log(
         typer.Option("--checkpoint", "-c", help="A checkpoint to check the log against"),
     ] = None,
     key: KeyFile = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="The ledger's public key (hex, as in its checkpoints) the checkpoints must"
+            " be signed with [default: the key file's, when there is one]",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """Recompute the hash chain over the whole log and check it against the stored links
@@ -123,9 +131,16 @@ def verify_log(
             raise typer.Exit(EXIT_REFUSED) from None
     began = time.perf_counter()
     with refusals(), open_ledger(database, must_exist=True) as ledger:
-        signing = load_key(key_path(ledger.store, key), create=False)
-        public = public_hex(signing) if signing is not None else None
+        public = public_key.strip().lower() if public_key else None
+        if public is None:
+            signing = load_key(key_path(ledger.store, key), create=False)
+            public = public_hex(signing) if signing is not None else None
         found = verify(_recorder(ledger), points, public_key=public)
+    if points and public is None and not as_json:
+        err.print(
+            "note: no ledger key to check the checkpoints' signer against"
+            " (give --public-key, or --key): only their own signatures were checked"
+        )
     seconds = time.perf_counter() - began
     if as_json:
         sys.stdout.write(json.dumps({**describe(found), "seconds": round(seconds, 2)}) + "\n")

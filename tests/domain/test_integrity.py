@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import commands as c
-from domain.chain import GENESIS, REFUSAL, links
+from domain.chain import GENESIS, REFUSAL, ChainBroken, links
 from domain.clock import SimulatedClock
 from domain.integrity import Checkpoint, checkpoint, public_hex, verify
 from domain.ledger import Ledger
@@ -306,3 +306,111 @@ def test_clean_ledgers_never_raise_a_false_alarm_and_any_flipped_byte_is_found(
                 position)  # fmt: skip
         found = verified(ledger, point)
     assert found.first_bad == position
+
+
+def test_an_event_added_by_hand_is_caught_by_a_ledger_opened_afterwards(
+    portfolio: Ledger, tamper: Tamperer, store_url: str, clock: SimulatedClock
+) -> None:
+    with tamper.sql() as run:
+        *_, (_, aggregate, version, topic, state) = tamper.rows(run)
+        run(
+            f"INSERT INTO {tamper.events} (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)",
+            aggregate, version + 1, topic, state,
+        )  # fmt: skip
+
+    with Ledger(store_url, clock=clock) as reopened:  # opening must not link it
+        found = verified(reopened)
+
+    assert not found.intact
+    assert "without a link" in found.problems[0]
+
+
+def test_a_stray_link_stops_recording_with_a_clear_error(
+    portfolio: Ledger, tamper: Tamperer
+) -> None:
+    with tamper.sql() as run:
+        last = tamper.rows(run)[-1][0]
+        run(f"INSERT INTO {tamper.chain} (position, link) VALUES (?, ?)", last + 50, bytes(32))
+
+    with pytest.raises(ChainBroken, match="run pmo audit verify"):
+        portfolio.execute(
+            c.RaiseBudget(project="PAY-CHECKOUT", fiscal_year=2026, nature="capex", amount="1",
+                          rationale="after the stray link"),
+            author="claire",
+        )  # fmt: skip
+
+
+def test_what_is_recorded_while_verifying_is_not_an_alarm(portfolio: Ledger) -> None:
+    recorder: Any = portfolio.recorder
+    original = recorder.select_links
+    wrote: list[bool] = []
+
+    def links_then_a_write(after: int, limit: int) -> list[tuple[int, bytes]]:
+        page = original(after, limit)
+        if not wrote:  # a writer commits between reading the links and the events
+            wrote.append(True)
+            portfolio.execute(
+                c.RaiseBudget(project="PAY-CHECKOUT", fiscal_year=2026, nature="capex",
+                              amount="1", rationale="meanwhile"),
+                author="claire",
+            )  # fmt: skip
+        return page  # type: ignore[no-any-return]
+
+    recorder.select_links = links_then_a_write
+    try:
+        found = verified(portfolio)
+    finally:
+        recorder.select_links = original
+
+    assert wrote
+    assert found.intact, found.problems
+
+
+def test_an_empty_log_gets_no_checkpoint(ledger: Ledger) -> None:
+    with pytest.raises(ValueError, match="nothing to checkpoint"):
+        signed(ledger)
+
+
+def test_the_documented_postgresql_roles_let_the_application_append_and_nothing_else(
+    stores: Any, clock: SimulatedClock
+) -> None:
+    url = stores.url("postgresql")
+    schema = url.split("schema=")[1]
+    with Ledger(url, clock=clock) as owner:  # the owner creates the tables
+        build_portfolio(lambda command: owner.execute(command, author="claire"))
+    role = f"app_{uuid.uuid4().hex[:10]}"
+    conninfo = url.split("?")[0]
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+        admin.execute(
+            f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'
+        )
+        admin.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"')
+    try:
+        app_url = conninfo.replace("postgres@", f"{role}@") + f"?schema={schema}"
+        with Ledger(app_url, clock=clock) as app:
+            app.execute(
+                c.RaiseBudget(project="PAY-CHECKOUT", fiscal_year=2026, nature="capex",
+                              amount="10", rationale="as the application"),
+                author="claire",
+            )  # fmt: skip
+            assert verified(app).intact
+            events = app.recorder.events_table_name  # type: ignore[attr-defined]
+        with psycopg.connect(app_url.split("?")[0]) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            with pytest.raises(psycopg.Error, match="permission denied"):
+                conn.execute(f"DELETE FROM {events}")
+        with psycopg.connect(app_url.split("?")[0]) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            with pytest.raises(psycopg.Error, match=REFUSAL):
+                conn.execute(f"UPDATE {events} SET topic = 'x'")
+        with psycopg.connect(app_url.split("?")[0]) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            with pytest.raises(psycopg.Error, match="must be owner"):
+                conn.execute(f"DROP TRIGGER append_only ON {events}")
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(f'DROP OWNED BY "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')
