@@ -48,6 +48,9 @@ class Outcome:
     seconds: float = 0.0
     """The run's deterministic time in nominal seconds (``DETERMINISTIC_PER_SECOND``):
     what it used of the budget, the same on every machine and under any load."""
+    cut: bool = False
+    """Whether the wall clock, not the deterministic limit, ended a search that had not
+    finished: the run is then not reproducible."""
 
     @property
     def found(self) -> bool:
@@ -103,28 +106,36 @@ def run(
         codes = list(pool.map(lambda engine: engine.solve(model), engines))
     outcomes = [_outcome(engine, code) for engine, code in zip(engines, codes, strict=True)]
     used = max(o.seconds for o in outcomes)  # side by side: the longest
+    cut = any(o.cut for o in outcomes)
     found = [o for o in outcomes if o.found]
     if not found:
         infeasible = any(o.code == cp_model.INFEASIBLE for o in outcomes)
-        return Outcome(cp_model.INFEASIBLE if infeasible else cp_model.UNKNOWN, seconds=used)
+        code = cp_model.INFEASIBLE if infeasible else cp_model.UNKNOWN
+        return Outcome(code, seconds=used, cut=cut)
     best = min(found, key=lambda o: o.objective)  # the first of the best on a tie
     bound = max(o.bound for o in found)
     proved = any(o.code == cp_model.OPTIMAL for o in found) or bound >= best.objective
     code = cp_model.OPTIMAL if proved else cp_model.FEASIBLE
-    return Outcome(code, best.objective, min(bound, best.objective), best.solution, used)
+    return Outcome(code, best.objective, min(bound, best.objective), best.solution, used, cut)
 
 
 def _outcome(engine: cp_model.CpSolver, code: cp_model.CpSolverStatus) -> Outcome:
     response = engine.response_proto
     seconds = response.deterministic_time / DETERMINISTIC_PER_SECOND
+    limit = engine.parameters.max_deterministic_time
+    finished = code in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+    # CP-SAT overshoots its deterministic limit rather than stopping short of it: a
+    # search that stopped well short, unfinished, was stopped by the wall clock.
+    cut = not finished and limit < math.inf and response.deterministic_time < 0.95 * limit
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Outcome(code, bound=engine.best_objective_bound, seconds=seconds)
+        return Outcome(code, bound=engine.best_objective_bound, seconds=seconds, cut=cut)
     return Outcome(
         code,
         round(engine.objective_value),
         engine.best_objective_bound,
         tuple(response.solution),
         seconds,
+        cut,
     )
 
 

@@ -53,6 +53,10 @@ Progress = Callable[[str, float], None]
 # proves early flows to the next. Reallocation gets as much as lateness: its search
 # space is the whole staffing, and it decides how many changes the PMO reads.
 SHARE = {"lateness": 4, "overrun": 2, "reallocation": 4, "cost": 1}
+WALL_CLOCK_NOTE = (
+    "the wall clock cut a search short (a slow or busy machine): this run may not be"
+    " reproducible for its seed and worker count"
+)
 _STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
     cp_model.FEASIBLE: Status.FEASIBLE,
@@ -96,6 +100,7 @@ def solve(
     levels: list[Level] = []
     solution: list[int] | None = None  # the plan kept so far, every variable
     used = 0.0  # deterministic time spent, in nominal seconds
+    cut = False  # whether the wall clock ended a search (the run is not reproducible)
     to_solve = [n for n in LEVELS if not isinstance(model.objectives[n], int)]
     for name in LEVELS:
         objective = model.objectives[name]
@@ -113,6 +118,7 @@ def solve(
         outcome = cpsat.run(model.cp, max(share, 0.05), workers=workers, seed=seed,
                             deterministic=deterministic, interleaved=interleaved)  # fmt: skip
         used += outcome.seconds
+        cut = cut or (deterministic and outcome.cut)
         status = _STATUS.get(outcome.code, Status.UNKNOWN)
         if not outcome.found:
             if solution is None and status is Status.UNKNOWN:  # -- hook: planner.large --
@@ -143,6 +149,10 @@ def solve(
     )
     result = _result(model, values, overall, tuple(levels), time.perf_counter() - began)
     result = dataclasses.replace(result, levels=_valued(result))
+    notes = (WALL_CLOCK_NOTE,) if cut else ()
+    result = dataclasses.replace(
+        result, explanation=dataclasses.replace(result.explanation, notes=notes)
+    )
     if not explain:
         return result
     if progress is not None:
@@ -157,6 +167,7 @@ def solve(
             seconds, seed=seed, deterministic=deterministic, workers=workers
         ),
     )
+    explanation = dataclasses.replace(explanation, notes=(*notes, *explanation.notes))
     return dataclasses.replace(
         result, explanation=explanation, runtime_s=time.perf_counter() - began
     )
@@ -276,7 +287,7 @@ def _tracked(model: Model) -> list[cp_model.IntVar]:
     return [*tracked, *model.begin.values(), *model.lateness.values(), *model.kept.values()]
 
 
-def _hint_start(model: Model, held: tuple[int, ...] | None = None) -> Greedy:
+def _hint_start(model: Model, open_periods: tuple[int, ...] | None = None) -> Greedy:
     """Start from a greedy plan that favours the current staffing (``planner.warm``),
     keeping what it leaves of the current staffing where capacity allows (``top_up``).
 
@@ -284,7 +295,7 @@ def _hint_start(model: Model, held: tuple[int, ...] | None = None) -> Greedy:
     moves, lateness, overrun): CP-SAT takes a complete feasible hint as its first
     solution at once, where an incomplete one must first be completed by search."""
     problem = model.problem
-    plan = greedy(problem, held=held)
+    plan = greedy(problem, open_periods=open_periods)
     solution = [int(var.domain[0]) for var in model.cp.proto.variables]
     hinted: list[cp_model.IntVar] = []
     busy: set[tuple[str, int]] = set()
@@ -408,9 +419,9 @@ def status_quo(
     from planner import large  # imports this module
 
     if large.applies(problem):
-        return _greedy_status_quo(problem, greedy(problem, held=open_periods))
+        return _greedy_status_quo(problem, greedy(problem, open_periods=open_periods))
     model = build(problem)
-    plan = _hint_start(model, held=open_periods)
+    plan = _hint_start(model, open_periods=open_periods)
     current = {(c.resource, c.project, c.period): c.units for c in problem.current}
     for (resource, project, t), terms in model.staffing.items():
         if t not in open_periods:

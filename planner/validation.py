@@ -33,7 +33,8 @@ def check(problem: PlanningProblem, result: PlanResult) -> None:
 def violations(problem: PlanningProblem, result: PlanResult) -> list[str]:
     """Every way ``result`` breaks ``problem`` or misreports itself."""
     if not result.has_plan:
-        return [] if not result.allocations else ["a run without a plan lists allocations"]
+        listed = result.allocations or result.kept
+        return ["a run without a plan lists allocations or kept staffing"] if listed else []
     found = _allocations(problem, result)
     found += _placements(problem, result)
     found += _kept(problem, result)
@@ -99,12 +100,12 @@ def _kept(problem: PlanningProblem, result: PlanResult) -> list[str]:
     for line in problem.current:
         current[line.resource, line.project, str(line.period)] += line.units
     kept: Totals = defaultdict(int)
+    found = []
     for k in result.kept:
         kept[k.resource, k.project, str(k.period)] += k.units
         if k.units <= 0:
-            found = f"{k.resource} keeps {k.units} units on {k.project} in period {k.period}"
-            return [found]
-    return [
+            found.append(f"{k.resource} keeps {k.units} units on {k.project} in period {k.period}")
+    return found + [
         f"{r} keeps {units} units on {p} in period {t}, staffed {current[r, p, t]} there now"
         for (r, p, t), units in sorted(kept.items())
         if units > current[r, p, t]

@@ -42,7 +42,7 @@ class Greedy:
 
 
 def greedy(
-    problem: PlanningProblem, rule: str = "due", *, held: tuple[int, ...] | None = None
+    problem: PlanningProblem, rule: str = "due", *, open_periods: tuple[int, ...] | None = None
 ) -> Greedy:
     """Place the work packages greedily (see the module's docstring). ``rule`` says
     which ready package goes first: ``"due"`` the one leading to the earliest due
@@ -50,11 +50,11 @@ def greedy(
     earliest for the milestones it leads to to hold, its successors' least durations
     counted (then the highest priority); ``"release"`` the earliest released.
 
-    With ``held``, nobody moves: in every period but those listed, a resource works on a
+    With ``open_periods``, nobody moves: in every period but those listed, a resource works on a
     project at most the units it is staffed there now (the status quo)."""
     if rule not in RULES:
         raise ValueError(f"unknown greedy rule {rule!r}: one of {', '.join(RULES)}")
-    first = plan = _pass(problem, set(), rule, held)
+    first = plan = _pass(problem, set(), rule, open_periods)
     boosted: set[str] = set()
     packages = {w.code: w for w in problem.work_packages}
     for _ in range(RETRIES):
@@ -69,24 +69,24 @@ def greedy(
             if code in packages and code not in boosted:
                 boosted.add(code)
                 stack.extend(packages[code].predecessors)
-        plan = _pass(problem, boosted, rule, held)
+        plan = _pass(problem, boosted, rule, open_periods)
     return plan if plan.complete else first
 
 
 def _pass(
-    problem: PlanningProblem, boosted: set[str], rule: str, held: tuple[int, ...] | None
+    problem: PlanningProblem, boosted: set[str], rule: str, open_periods: tuple[int, ...] | None
 ) -> Greedy:
     """One greedy pass, the ``boosted`` packages first among those ready."""
     plan = Greedy()
     left = {r.code: list(r.capacity) for r in problem.resources}
     limits: dict[tuple[str, str, int], int] | None = None
-    if held is not None:
+    if open_periods is not None:
         limits = defaultdict(int)
         for line in problem.current:
-            if line.period not in held:
+            if line.period not in open_periods:
                 limits[line.resource, line.project, line.period] += line.units
         for resource in problem.resources:
-            for t in held:
+            for t in open_periods:
                 for project in problem.projects():
                     limits[resource.code, project, t] = resource.capacity[t]
     for activity in problem.activities:

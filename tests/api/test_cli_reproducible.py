@@ -3,6 +3,9 @@ however much was recorded since — back-dated corrections included (issue 7, it
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from projections.kpis import KPIS
@@ -47,3 +50,10 @@ def test_reports_as_known_at_an_instant_come_out_identical_after_more_is_recorde
     assert set(again) == set(first)
     assert [name for name in first if again[name] != first[name]] == []
     assert later["budget.csv"] != first["budget.csv"]  # what was recorded since does show
+    stamped = datetime.fromisoformat(known_at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(io.BytesIO(first["budget.xlsx"])) as workbook:
+        properties = workbook.read("docProps/core.xml").decode()
+        dates = {info.date_time for info in workbook.infolist()}
+    assert f">{stamped}</dcterms:modified>" in properties  # dated by known_at, not the clock
+    assert f">{stamped}</dcterms:created>" in properties
+    assert len(dates) == 1

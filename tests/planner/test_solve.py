@@ -5,6 +5,7 @@ Every plan is checked by ``planner.validation`` without the solver."""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 from ortools.sat.python import cp_model
@@ -287,21 +288,24 @@ def test_staffing_beyond_a_capacity_that_fell_is_reported_as_freed() -> None:
     assert {(c.period, c.before, c.after) for c in result.changes} == {(1, 4, 2), (2, 4, 0)}
 
 
-def test_validation_names_kept_staffing_beyond_the_current_or_the_capacity() -> None:
+def test_validation_names_kept_staffing_beyond_the_capacity_or_the_current() -> None:
     problem = PlanningProblem(
         FOUR,
         (person("BOB", "dev"),),
-        (package("A", {"dev": 5}),),
+        (package("A", {"dev": 5}, milestone="GO"),),
+        milestones=(Milestone("GO", due=0),),  # A fills BOB's period 0
         current=(Assignment("BOB", "RUN", 0, 2),),
     )
     result = planned(problem)
-    inflated = dataclasses.replace(result, kept=(Assignment("BOB", "RUN", 0, 4),))
+    inflated = dataclasses.replace(result, kept=(Assignment("BOB", "RUN", 0, 2),))
+    beyond = dataclasses.replace(result, kept=(Assignment("BOB", "RUN", 0, 4),))
     elsewhere = dataclasses.replace(result, kept=(Assignment("BOB", "P9", 3, 1),))
 
-    assert any("staffed 2 there now" in v for v in violations(problem, inflated))
+    assert result.placement("A").start == 0
+    assert result.kept == ()  # no room left to keep RUN in period 0
+    assert any("over its 5" in v for v in violations(problem, inflated))
+    assert any("staffed 2 there now" in v for v in violations(problem, beyond))
     assert any("staffed 0 there now" in v for v in violations(problem, elsewhere))
-    if result.placement("A").start == 0:  # the work fills period 0: keeping 4 overflows it
-        assert any("over its 5" in v for v in violations(problem, inflated))
 
 
 def test_the_same_seed_and_workers_give_the_same_plan() -> None:
@@ -432,3 +436,35 @@ def test_work_the_status_quo_leaves_no_room_for_ends_after_the_horizon() -> None
 
     assert (before.finish, before.lateness) == (4, 3)  # after the horizon: at least 3 late
     assert status_quo(problem, time_limit_s=2, open_periods=(2, 3)) is not None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_plan_keeps_every_unit_of_current_staffing_it_has_room_for(seed: int) -> None:
+    rng = random.Random(seed)
+    people = tuple(person(f"P{i}", "dev", rate=rng.choice([0, 10])) for i in range(3))
+    work = tuple(
+        package(f"W{i}", {"dev": rng.randint(2, 8)}, project=f"PR{i % 2}") for i in range(4)
+    )
+    current = tuple(
+        Assignment(p.code, f"PR{rng.randint(0, 2)}", t, rng.randint(1, 4))
+        for p in people
+        for t in range(4)
+    )
+    budgets = (Budget("PR2", rng.randint(0, 100)),)
+    problem = PlanningProblem(FOUR, people, work, budgets=budgets, current=current)
+
+    result = planned(problem)
+
+    staffed = result.staffing({w.code: w.project for w in work})
+    used = {(r.code, t): 0 for r in people for t in range(4)}
+    for (resource, _, t), units in staffed.items():
+        used[resource, t] += units
+    spent = {c.project: c.cost for c in result.costs}
+    for line in current:
+        planned_units = staffed.get((line.resource, line.project, line.period), 0)
+        room = 5 - used[line.resource, line.period]
+        rate = next(p.rate for p in people if p.code == line.resource)
+        money = budgets[0].amount - spent["PR2"] if line.project == "PR2" else None
+        blocked_by_budget = money is not None and rate > 0 and money < rate
+        # No line of current staffing could be raised further: the rule of kept staffing.
+        assert planned_units >= line.units or room == 0 or blocked_by_budget, line
