@@ -55,6 +55,7 @@ from planner.problem import (
 )
 from planner.result import MilestoneOutcome, PlanResult
 from planner.solve import solve, status_quo
+from projections.kpis import StateSource
 from projections.state import PortfolioState, Scope
 from projections.view import PortfolioView
 
@@ -143,16 +144,27 @@ class Proposal:
     changes: StaffingChanges = field(default_factory=lambda: StaffingChanges(()))
 
 
-def propose(
-    view: PortfolioView,
+@dataclass(frozen=True)
+class PlanRun:
+    """A planner run on a state, not recorded: its problem, plan, status quo and report."""
+
+    inputs: PlanInputs
+    result: PlanResult
+    before: tuple[MilestoneOutcome, ...] | None
+    changes: StaffingChanges
+    report: dict[str, Any]
+
+
+def run_plan(
+    source: StateSource,
     request: PlanRequest,
     *,
-    author: str,
+    known_at: datetime,
     progress: Progress | None = None,
-) -> Proposal:
-    """Plan on what the ledger knew at ``known_at``, record the proposal, return it."""
-    known_at = request.known_at or view.ledger.clock.now()
-    state = view.state(request.as_of, known_at, Scope(), SECTIONS)
+) -> PlanRun:
+    """Plan on the state ``source`` gives (the ledger's view, or a scenario's) as known at
+    ``known_at``; nothing is recorded."""
+    state = source.state(request.as_of, known_at, Scope(), SECTIONS)
     inputs = build_inputs(state, request)
     problem = inputs.problem
     result = solve(
@@ -172,23 +184,35 @@ def propose(
         open_periods=(problem.horizon - 1,),
     )
     changes = staffing_changes(inputs, result)
-    report = build_report(inputs, result, before, changes)
+    return PlanRun(inputs, result, before, changes, build_report(inputs, result, before, changes))
+
+
+def propose(
+    view: PortfolioView,
+    request: PlanRequest,
+    *,
+    author: str,
+    progress: Progress | None = None,
+) -> Proposal:
+    """Plan on what the ledger knew at ``known_at``, record the proposal, return it."""
+    known_at = request.known_at or view.ledger.clock.now()
+    run = run_plan(view, request, known_at=known_at, progress=progress)
     receipt = view.ledger.execute(
         RecordProposal(
             scope=request.scope,
             as_of=request.as_of,
             known_at=known_at,
-            inputs_digest=digest(problem),
-            solver_status=result.status.value,
+            inputs_digest=digest(run.inputs.problem),
+            solver_status=run.result.status.value,
             settings=Document.of(request.settings(), "settings"),
-            changes=changes,
-            report=Document.of(report, "report"),
+            changes=run.changes,
+            report=Document.of(run.report, "report"),
             rationale="planner run",
         ),
         author=author,
     )
     code = next(e.subject for e in receipt.events).removeprefix(f"{PlanProposal.kind} ")
-    return Proposal(code, inputs, result, before, report, receipt, changes)
+    return Proposal(code, run.inputs, run.result, run.before, run.report, receipt, run.changes)
 
 
 def accept(ledger: Ledger, code: str, rationale: str, *, author: str, **options: Any) -> Receipt:

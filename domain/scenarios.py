@@ -67,12 +67,17 @@ class Scenario(Aggregate):
         self.branch_at = branch_at
         self.author = author
         self.hypotheses: list[dict[str, Any]] = []
+        self.evaluations: list[dict[str, Any]] = []
         self.status = "open"
         self.decision: str | None = None
 
     @event("HypothesisAdded")
     def _add(self, hypothesis: dict[str, Any]) -> None:
         self.hypotheses.append(hypothesis)
+
+    @event("Evaluated")
+    def _evaluated(self, evaluation: dict[str, Any]) -> None:
+        self.evaluations.append(evaluation)
 
     @event("Rebased")
     def _rebase(self, position: int, branch_at: datetime, author: str) -> None:
@@ -174,6 +179,15 @@ class ScenarioBook(Application[uuid.UUID]):
         scenario._add(entry)
         self.save(scenario)
         return receipt
+
+    def record_evaluation(
+        self, name: str, *, author: str, what: str, summary: dict[str, Any]
+    ) -> None:
+        """Keep what an evaluation of the scenario showed (who looked, when, at what)."""
+        scenario = self.get(name)
+        at = self.ledger.clock.now().isoformat()
+        scenario._evaluated({"what": what, "author": author, "at": at, "summary": summary})
+        self.save(scenario)
 
     def abandon(self, name: str, *, author: str, reason: str) -> Scenario:
         """Close the scenario; it stays recorded."""

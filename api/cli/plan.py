@@ -31,6 +31,7 @@ from api.planning import PlanRequest, Progress, Proposal, propose, rows_of
 from api.planning import accept as accept_proposal
 from api.planning import reject as reject_proposal
 from api.queries import day, instant
+from domain.values import StaffingChanges
 from planner.problem import ProblemError
 from planner.psplib import Instance, PsplibError, read_instance, to_problem
 from planner.result import PlanResult
@@ -107,18 +108,41 @@ def _progress() -> Iterator[Progress]:
 
 
 def _print_proposal(proposal: Proposal, fmt: Format, limit: int) -> None:
-    report = proposal.report
+    print_report(
+        report=proposal.report,
+        changes=proposal.changes,
+        fmt=fmt,
+        limit=limit,
+        heading=f"Plan proposal {proposal.code}",
+        key={"proposal": proposal.code},
+        footer=(
+            f"Accept: pmo plan accept {proposal.code} --rationale '…'   "
+            f"Reject: pmo plan reject {proposal.code} --rationale '…'"
+        ),
+    )
+
+
+def print_report(
+    *,
+    report: dict[str, Any],
+    changes: StaffingChanges,
+    fmt: Format,
+    limit: int,
+    heading: str,
+    key: dict[str, str],
+    footer: str,
+) -> None:
+    """A planner run's report as tables, JSON or CSV (``pmo plan``, ``pmo scenario plan``)."""
     if fmt is Format.JSON:
-        document = {"proposal": proposal.code, **report,
-                    "staffing_changes": list(rows_of(proposal.changes))}  # fmt: skip
+        document = {**key, **report, "staffing_changes": list(rows_of(changes))}
         out.print_json(json.dumps(document))
         return
     if fmt is Format.CSV:
-        write_csv(rows_of(proposal.changes), ["resource", "project", "week", "before", "after"])
+        write_csv(rows_of(changes), ["resource", "project", "week", "before", "after"])
         return
     size = report["size"]
     out.print(
-        f"[bold]Plan proposal {proposal.code}[/] ({report['status']}, {report['runtime_s']} s):"
+        f"[bold]{escape(heading)}[/] ({report['status']}, {report['runtime_s']} s):"
         f" {size['projects']} projects, {size['work_packages']} work packages,"
         f" {size['milestones']} milestones, {size['resources']} resources,"
         f" weeks {report['weeks'][0]} .. {report['weeks'][1]}"
@@ -146,7 +170,7 @@ def _print_proposal(proposal: Proposal, fmt: Format, limit: int) -> None:
     _table(
         "Staffing changes (person-days per week)",
         ["resource", "project", "week", "before", "after"],
-        list(rows_of(proposal.changes)),
+        list(rows_of(changes)),
         limit,
     )
     _table(
@@ -171,10 +195,7 @@ def _print_proposal(proposal: Proposal, fmt: Format, limit: int) -> None:
             out.print(f"Resources full most often: {full}.")
     for note in report["notes"]:
         out.print(f"note: {escape(note)}")
-    out.print(
-        f"Accept: pmo plan accept {proposal.code} --rationale '…'   "
-        f"Reject: pmo plan reject {proposal.code} --rationale '…'"
-    )
+    out.print(footer)
 
 
 def _ends(week: str | None, late: int | None) -> str | None:

@@ -16,8 +16,10 @@ from rich.markup import escape
 
 from api.cli.common import Database, current_author, err, open_ledger, out, refusals, render
 from api.cli.common import Format as TableFormat
+from api.cli.plan import print_report
 from api.cli.read import portfolio_view
 from api.cli.record import _print_receipt, build_groups, command_parameters, raw_values
+from api.planning import PlanRequest, run_plan
 from api.queries import instant
 from domain.commands import Command
 from domain.scenarios import ScenarioBook, ScenarioConflict
@@ -238,6 +240,12 @@ def compare_scenario(
             day = calendar_date(as_of, "as_of") if as_of else date.today()
             scope = Scope("programme", programme) if programme else Scope()
             found = compare(left, right, day, scope)
+            book.record_evaluation(
+                name,
+                author=current_author(),
+                what=f"compare with {left.name}",
+                summary={"as_of": day.isoformat(), "scope": str(scope), "kpis": found.figures},
+            )
         finally:
             book.close()
     if fmt is CompareFormat.JSON:
@@ -296,3 +304,59 @@ def comparison_markdown(found: Comparison) -> str:
             lines.append("|" + " --- |" * len(keys))
             lines += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+@app.command(name="plan")
+def plan_scenario(
+    name: Name,
+    programme: Annotated[str | None, typer.Option(help="plan this programme only")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="first week planned (a date in it) [default: the branch's day]"),
+    ] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=156, help="weeks planned")] = 26,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.5, max=3600, help="seconds the solver may take")
+    ] = 30.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="solver threads")] = 2,
+    seed: Annotated[int, typer.Option(help="solver random seed")] = 0,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="output format")] = TableFormat.TABLE,
+    limit: Annotated[int, typer.Option(min=0, help="rows per table")] = 25,
+    database: Database = None,
+) -> None:
+    """Run the planner on the scenario's world, with the same code as `pmo plan`: the
+    milestones before (nobody moves) and after, the staffing changes, cost against
+    budget. Nothing is recorded in the ledger; the run is kept with the scenario."""
+    with refusals(), portfolio_view(database) as view:
+        book = ScenarioBook(view.ledger)
+        try:
+            scenario = book.get(name)
+            world, _ = book.branch(scenario)
+            source = ScenarioView(view, world)
+            request = PlanRequest(
+                as_of=calendar_date(as_of, "as_of") if as_of else source.today,
+                known_at=source.known_at,
+                programme=programme.strip() if programme else None,
+                horizon=horizon,
+                time_limit_s=time_limit,
+                workers=workers,
+                seed=seed,
+            )
+            run = run_plan(source, request, known_at=source.known_at)
+            book.record_evaluation(
+                name,
+                author=current_author(),
+                what="plan",
+                summary={"settings": request.settings(), "levels": run.report["levels"]},
+            )
+        finally:
+            book.close()
+    print_report(
+        report=run.report,
+        changes=run.changes,
+        fmt=fmt,
+        limit=limit,
+        heading=f"Plan of scenario {scenario.name} (not recorded in the ledger)",
+        key={"scenario": scenario.name},
+        footer="Promote the scenario first to plan on the ledger (pmo plan).",
+    )

@@ -145,3 +145,21 @@ def test_a_plan_can_be_rerun_on_what_was_known_at_a_past_instant(staffed: str) -
     recorded = {e["subject"]: e["details"] for e in logged(staffed, "--kind", "plan")}
     digests = {f["inputs_digest"] for f in recorded.values()}
     assert len(digests) == 2
+
+
+def test_a_scenario_is_planned_without_recording_anything_in_the_ledger(staffed: str) -> None:
+    ok(pmo("scenario", "create", "More hands", "-d", staffed))
+    ok(pmo("scenario", "add", "staffing", "move", "More hands", "--resource", "ANA",
+           "--from-project", "PAY-B", "--to-project", "PAY-A", "--first-week", "2026-W10",
+           "--last-week", "2026-W12", "--days", "5", "--effective-date", "2026-03-02",
+           "--rationale", "what if", "-d", staffed))  # fmt: skip
+    before = len(logged(staffed))
+
+    result = ok(pmo("scenario", "plan", "More hands", "--as-of", AS_OF, "--horizon", "4",
+                    "--time-limit", "5", "--format", "json", "-d", staffed))  # fmt: skip
+
+    document = json.loads(result.stdout)
+    (go,) = document["milestones"]
+    assert document["scenario"] == "More hands"
+    assert (go["before_late_weeks"], go["after_late_weeks"]) == (0, 0)  # ANA is on it already
+    assert len(logged(staffed)) == before
