@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from planner import search
 from planner.explain import diagnose, upper
 from planner.explain import explain as explain_plan
 from planner.model import Model, build
@@ -68,6 +69,7 @@ def solve(
     limit = time_limit_s * (0.8 if explain else 1.0)
     model = build(problem)
     _hint_start(model)
+    search.prepare(model)
     levels: list[Level] = []
     values: dict[int, int] | None = None
     best: cp_model.CpSolver | None = None  # the solver that holds the plan kept so far
@@ -84,6 +86,7 @@ def solve(
         if progress is not None:
             progress(name, time.perf_counter() - began)
         solver = _solver(max(share, 0.05), workers, seed, deterministic)
+        search.tune(solver.parameters, problem, limit, deterministic)
         model.cp.minimize(objective)
         code = solver.solve(model.cp)
         status = _STATUS.get(code, Status.UNKNOWN)
