@@ -12,8 +12,11 @@ lateness, and the model is intervals, precedences and cumulatives. For it:
 - :func:`tune` narrows the deterministic portfolio. In interleaved search every full
   subsolver runs in chunks of one unit of deterministic time, so with the default eight
   of them and a few units in all, the large neighbourhood search (LNS) never ran. Two
-  full subsolvers are kept, to find the bound and prove optimality, and the rest of the
-  time goes to LNS, which improves the makespan fastest on the larger instances.
+  full subsolvers are kept (``default_lp``, ``no_lp``), to raise the bound and prove
+  optimality, and the rest of the time goes to LNS, which improves the makespan fastest
+  on the larger instances. The LNS counts less deterministic time for the same work, so
+  the deterministic limit is a quarter of the time limit instead of a third: the same
+  processor time as before on PSPLIB (figures in docs/planner.md).
 
 Any other problem (with work packages) is left exactly as ``planner.solve`` sets it.
 """
