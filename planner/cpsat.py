@@ -24,8 +24,10 @@ limited by the wall clock only.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model, cp_model_helper
 
@@ -95,13 +97,20 @@ def run(
     seed: int,
     deterministic: bool,
     interleaved: bool = False,
+    tune: Callable[[Any], None] | None = None,
 ) -> Outcome:
-    """Minimise the model's objective for ``seconds`` (see the module's docstring)."""
+    """Minimise the model's objective for ``seconds`` (see the module's docstring);
+    ``tune`` may adjust each search's parameters (``planner.search``)."""
     if not deterministic or interleaved or workers <= 1:
         engine = solver(seconds, seed=seed, deterministic=deterministic, workers=workers,
                         interleaved=interleaved)  # fmt: skip
+        if tune is not None:
+            tune(engine.parameters)
         return _outcome(engine, engine.solve(model))
     engines = [solver(seconds, seed=seed, deterministic=True, variant=v) for v in range(workers)]
+    if tune is not None:
+        for engine in engines:
+            tune(engine.parameters)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # CP-SAT releases the GIL
         codes = list(pool.map(lambda engine: engine.solve(model), engines))
     outcomes = [_outcome(engine, code) for engine, code in zip(engines, codes, strict=True)]

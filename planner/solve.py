@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from planner import cpsat
+from planner import cpsat, search
 from planner.explain import diagnose
 from planner.explain import explain as explain_plan
 from planner.model import Model, build, upper
@@ -97,6 +97,7 @@ def solve(
     model = build(problem)
     _hint_start(model)
     interleaved = not problem.work_packages  # rigid activities only: see planner.cpsat
+    search.prepare(model)
     levels: list[Level] = []
     solution: list[int] | None = None  # the plan kept so far, every variable
     used = 0.0  # deterministic time spent, in nominal seconds
@@ -115,8 +116,15 @@ def solve(
         if progress is not None:
             progress(name, time.perf_counter() - began)
         model.cp.minimize(objective)
-        outcome = cpsat.run(model.cp, max(share, 0.05), workers=workers, seed=seed,
-                            deterministic=deterministic, interleaved=interleaved)  # fmt: skip
+        outcome = cpsat.run(
+            model.cp,
+            max(share, 0.05),
+            workers=workers,
+            seed=seed,
+            deterministic=deterministic,
+            interleaved=interleaved,
+            tune=lambda parameters: search.tune(parameters, problem, limit, deterministic),
+        )
         used += outcome.seconds
         cut = cut or (deterministic and outcome.cut)
         status = _STATUS.get(outcome.code, Status.UNKNOWN)

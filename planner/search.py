@@ -1,0 +1,92 @@
+"""Search settings chosen by the problem's shape.
+
+A problem made of rigid activities only (no work package) is a resource-constrained
+project scheduling problem, PSPLIB's: the only level with a variable objective is the
+lateness, and the model is intervals, precedences and cumulatives. For it:
+
+- :func:`prepare` hints every activity's begin with a first schedule
+  (``planner.sgs``), bounds the lateness objective by that schedule's value (a feasible
+  plan meets the bound, so no plan better than it is lost; the bound shrinks the begins'
+  domains before the search), and branches on the begins, earliest first, in the
+  subsolvers that follow the model's own strategy;
+- :func:`tune` narrows the deterministic portfolio. In interleaved search every full
+  subsolver runs in chunks of one unit of deterministic time, so with the default eight
+  of them and a few units in all, the large neighbourhood search (LNS) never ran. Two
+  full subsolvers are kept (``default_lp``, ``no_lp``), to raise the bound and prove
+  optimality, and the rest of the time goes to LNS, which improves the makespan fastest
+  on the larger instances. The LNS counts less deterministic time for the same work, so
+  the deterministic limit is a quarter of the time limit instead of a third: the same
+  processor time as before on PSPLIB (figures in docs/planner.md).
+
+Any other problem (with work packages) is left exactly as ``planner.solve`` sets it.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model, cp_model_helper
+
+from planner import sgs
+from planner.model import Model
+from planner.problem import PlanningProblem
+
+# The full subsolvers left out for rigid activities in deterministic search.
+IGNORED = (
+    "fixed",
+    "max_lp",
+    "pseudo_costs",
+    "quick_restart",
+    "quick_restart_no_lp",
+    "reduced_costs",
+)
+# The genetic search's schedules for the first schedule (about a second for 120 jobs).
+SCHEDULES = 1000
+# Share of the level's time given to deterministic time (see ``planner.solve``).
+DETERMINISTIC_SHARE = 1 / 4
+
+
+def rigid_only(problem: PlanningProblem) -> bool:
+    """The problem is rigid activities only: no work package."""
+    return bool(problem.activities) and not problem.work_packages
+
+
+def prepare(model: Model) -> None:
+    """Hint, bound and search strategy for a problem of rigid activities only (see the
+    module's docstring); nothing otherwise."""
+    problem = model.problem
+    if not rigid_only(problem):
+        return
+    begins = [model.begin[a.code] for a in problem.activities]
+    model.cp.add_decision_strategy(begins, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
+    first = sgs.first_schedule(problem, schedules=SCHEDULES)
+    if first is None:
+        return
+    for code, var in model.begin.items():
+        model.cp.add_hint(var, first[code])
+    serving = problem.serving()
+    duration = {a.code: a.duration for a in problem.activities}
+    for milestone in problem.milestones:
+        ends = [first[code] + duration[code] for code in serving[milestone.code]]
+        late = max(0, max(ends, default=0) - (milestone.due + 1))
+        model.cp.add_hint(model.lateness[milestone.code], late)
+    objective = model.objectives["lateness"]
+    if not isinstance(objective, int):
+        model.cp.add(objective <= sgs.lateness(problem, first))
+
+
+def tune(
+    parameters: cp_model_helper.SatParameters,
+    problem: PlanningProblem,
+    limit: float,
+    deterministic: bool,
+) -> None:
+    """Narrow the deterministic portfolio for rigid activities only; nothing otherwise.
+
+    ``limit`` is the time of the whole solve, which for rigid activities is the
+    lateness level's alone (the other levels are constants). The deterministic limit
+    follows from it, not from the time left after the first schedule, so that a loaded
+    machine, slower to find that schedule, still runs the same search."""
+    if not (deterministic and rigid_only(problem)):
+        return
+    parameters.ignore_subsolvers.extend(IGNORED)
+    parameters.max_deterministic_time = max(limit, 0.05) * DETERMINISTIC_SHARE
+    parameters.max_time_in_seconds = 1.5 * limit + 1  # the safety net, as planner.solve

@@ -1,0 +1,106 @@
+"""Search settings by problem shape (planner/search.py): rigid activities only get a
+first schedule, a bound and a narrower deterministic portfolio; anything else is left
+as planner.solve sets it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ortools.sat.python import cp_model
+
+from planner import cpsat, psplib, search, sgs
+from planner.model import build
+from planner.problem import Milestone, PlanningProblem
+from planner.result import Status
+from planner.solve import solve
+from tests.planner.builders import FOUR, package, person
+
+ROOT = Path(__file__).parents[2].parent / "shared" / "benchmarks" / "psplib"
+
+
+def j30() -> PlanningProblem:
+    return psplib.to_problem(psplib.load_instance("j30", "j3029_8", ROOT))
+
+
+def work_packages() -> PlanningProblem:
+    return PlanningProblem(
+        FOUR,
+        (person("ANA", "dev"),),
+        (package("A", {"dev": 5}, milestone="GO"),),
+        milestones=(Milestone("GO", due=1),),
+    )
+
+
+def test_only_a_problem_of_rigid_activities_alone_is_rigid_only() -> None:
+    assert search.rigid_only(j30())
+    assert not search.rigid_only(work_packages())
+
+
+def test_rigid_activities_start_from_the_first_schedule_and_branch_on_begins() -> None:
+    problem = j30()
+    model = build(problem)
+
+    search.prepare(model)
+
+    first = sgs.first_schedule(problem, schedules=search.SCHEDULES)
+    assert first is not None
+    hint = model.cp.proto.solution_hint
+    hinted = dict(zip(hint.vars, hint.values, strict=True))
+    assert {code: hinted[var.index] for code, var in model.begin.items()} == first
+    (strategy,) = model.cp.proto.search_strategy
+    begins = [model.begin[a.code].index for a in problem.activities]
+    assert [expression.vars[0] for expression in strategy.exprs] == begins
+    assert strategy.variable_selection_strategy == cp_model.CHOOSE_LOWEST_MIN
+
+
+def test_no_plan_worse_than_the_first_schedule_is_left_to_search() -> None:
+    problem = j30()
+    model = build(problem)
+    search.prepare(model)
+    first = sgs.first_schedule(problem, schedules=search.SCHEDULES)
+    assert first is not None
+    objective = model.objectives["lateness"]
+    assert not isinstance(objective, int)
+
+    model.cp.add(objective >= sgs.lateness(problem, first) + 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+
+    assert solver.solve(model.cp) == cp_model.INFEASIBLE
+
+
+def test_a_problem_with_work_packages_keeps_its_model_and_parameters() -> None:
+    problem = work_packages()
+    model, untouched = build(problem), build(problem)
+
+    search.prepare(model)
+    solver = cpsat.solver(10.0, seed=0, workers=2, interleaved=True)
+    before = str(solver.parameters)
+    search.tune(solver.parameters, problem, 10.0, True)
+
+    assert str(model.cp.proto) == str(untouched.cp.proto)
+    assert str(solver.parameters) == before
+
+
+def test_rigid_activities_get_a_narrower_deterministic_portfolio_only() -> None:
+    problem = j30()
+    deterministic = cpsat.solver(10.0, seed=0, workers=2, interleaved=True)
+    free = cpsat.solver(10.0, seed=0, workers=2, deterministic=False)
+    free_before = str(free.parameters)
+
+    search.tune(deterministic.parameters, problem, 10.0, True)
+    search.tune(free.parameters, problem, 10.0, False)
+
+    assert list(deterministic.parameters.ignore_subsolvers) == list(search.IGNORED)
+    assert deterministic.parameters.interleave_search
+    assert deterministic.parameters.max_deterministic_time == 10.0 * search.DETERMINISTIC_SHARE
+    assert str(free.parameters) == free_before
+
+
+def test_a_psplib_instance_gets_the_same_plan_on_every_run() -> None:
+    problem = psplib.to_problem(psplib.load_instance("j120", "j12012_2", ROOT))
+
+    runs = [solve(problem, time_limit_s=2.0, workers=2, seed=0, explain=False) for _ in "ab"]
+
+    assert runs[0].status is Status.FEASIBLE
+    assert runs[0].placements == runs[1].placements
