@@ -115,6 +115,6 @@ def routers() -> list[APIRouter]:
             + ("A rationale is required. " if command.requires_rationale else "")
             + ("Records a decision. " if command.opens_decision else ""),
             operation_id=endpoint.__name__,
-            responses={**CREATED, **responses(401, 403, 404, 409, 413, 415, 422, 500, 503)},
+            responses={**CREATED, **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},
         )
     return list(found.values())

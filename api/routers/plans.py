@@ -28,7 +28,7 @@ from domain.model import PlanProposal, Programme
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 IdempotencyKey = Annotated[str | None, Header(pattern=KEY_PATTERN, description=KEY_DOC)]
-_WRITE_PROBLEMS = responses(401, 403, 404, 409, 413, 415, 422, 500, 503)
+_WRITE_PROBLEMS = responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)
 ForumName = Literal[tuple(f.value for f in Forum)]  # type: ignore[valid-type]
 
 
