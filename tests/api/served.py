@@ -50,8 +50,7 @@ def servers(database: str, logs: Path, count: int) -> Iterator[list[str]]:
     """``count`` separate ``pmo serve`` processes on one database."""
     with ExitStack() as stack:
         yield [
-            stack.enter_context(pmo_serve(database, logs / f"serve-{n}.log"))
-            for n in range(count)
+            stack.enter_context(pmo_serve(database, logs / f"serve-{n}.log")) for n in range(count)
         ]
 
 
