@@ -51,6 +51,11 @@ class LogIndex:
         self._lock = threading.Lock()
 
     @property
+    def tree(self) -> PortfolioIndex:
+        """The portfolio tree as of the last catch-up: codes, kinds, who belongs where."""
+        return self._tree
+
+    @property
     def position(self) -> int:
         """The last position attributed."""
         return self._position

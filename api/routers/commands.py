@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from api.command_schemas import body_model, command_values
 from api.deps import Recorder, ServicesDep
 from api.errors import responses
+from api.perimeters import guard_command
 from api.schemas import ReceiptPublic
 from api.writes import (
     ETAG_PATTERN,
@@ -30,7 +31,7 @@ from api.writes import (
     recorded,
     write,
 )
-from domain.commands import ALL_COMMANDS, Command
+from domain.commands import ALL_COMMANDS, Command, TakeDecision
 
 AREAS = {
     "perimeter": "The perimeters of the portfolio.",
@@ -74,6 +75,7 @@ def _route(command: type[Command]) -> tuple[Any, type[BaseModel]]:
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
         values = command_values(body)
+        guard_command(principal, services, values, unplaced_ok=command is TakeDecision)
 
         def run() -> Response:
             cmd = command(**values, expected_version=expected_version(if_match))

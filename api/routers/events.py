@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Reader, ServicesDep
 from api.errors import responses
-from api.schemas import EventPage, EventPublic
+from api.perimeters import guard, refuse_limited
+from api.schemas import EventPage, EventPublic, IsoDate, IsoInstant
 from domain.model import Programme, Project
 from domain.values import CODE_PATTERN
 from projections.event_log import AREAS, EventFilter, event_names
@@ -36,7 +37,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 @router.get("/events", response_model=EventPage, summary="The event log, filtered")
 def list_events(
-    _: Reader,
+    principal: Reader,
     services: ServicesDep,
     request: Request,
     response: Response,
@@ -44,10 +45,10 @@ def list_events(
     project: Code = None,
     kind: Kinds = None,
     author: Annotated[str | None, Query(max_length=120)] = None,
-    recorded_from: datetime | None = None,
-    recorded_to: datetime | None = None,
-    effective_from: date | None = None,
-    effective_to: date | None = None,
+    recorded_from: IsoInstant | None = None,
+    recorded_to: IsoInstant | None = None,
+    effective_from: IsoDate | None = None,
+    effective_to: IsoDate | None = None,
     cursor: Annotated[
         str | None,
         Query(
@@ -68,8 +69,12 @@ def list_events(
     ledger = services.ledger
     if programme is not None:
         ledger.load(Programme, programme)  # 404 for an unknown programme
+        guard(principal, services, Programme, programme)
     if project is not None:
         ledger.load(Project, project)
+        guard(principal, services, Project, project)
+    if programme is None and project is None:
+        refuse_limited(principal, "the whole log (ask for programme= or project=)")
     criteria = EventFilter(
         programme=programme,
         project=project,
