@@ -20,7 +20,7 @@ from api import errors
 from api.deps import Services, known_query
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimit
-from api.routers import commands, entities, events, health, kpis, plans, state
+from api.routers import audit, commands, entities, events, health, kpis, plans, state
 from api.security import TokenStore
 from api.settings import Settings
 from domain.ledger import Ledger
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(events.router)
     app.include_router(entities.router())
     app.include_router(plans.router)
+    app.include_router(audit.router)
     for router in commands.routers():
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -85,10 +85,12 @@ def allow(*roles: Role) -> Callable[..., Principal]:
 READERS = (Role.PMO, Role.MANAGER, Role.AUDITOR)
 PLANNERS = (Role.PMO, Role.MANAGER)
 RECORDERS = (Role.PMO,)
+AUDITORS = (Role.PMO, Role.AUDITOR)
 
 Reader = Annotated[Principal, Depends(allow(*READERS))]
 Planner = Annotated[Principal, Depends(allow(*PLANNERS))]
 Recorder = Annotated[Principal, Depends(allow(*RECORDERS))]
+Auditor = Annotated[Principal, Depends(allow(*AUDITORS))]
 
 
 def _query_names(dependant: Dependant) -> set[str]:

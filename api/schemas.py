@@ -30,6 +30,12 @@ def _instant(value: Any) -> Any:
     return datetime.fromisoformat(value)
 
 
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; strict pydantic would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
 IsoDate = Annotated[date, BeforeValidator(_day)]
 IsoInstant = Annotated[datetime, BeforeValidator(_instant)]
 

@@ -20,6 +20,8 @@ def allowed(method: str, path: str) -> set[str]:
         return set(ROLES)  # everyone with a token reads everything
     if path == "/plans":
         return {"pmo", "manager"}  # running the planner records a proposal, not a decision
+    if path == "/audit/verify":
+        return {"pmo", "auditor"}  # recomputing the whole hash chain: the auditor's proof
     return {"pmo"}  # commands, accepting and rejecting proposals record decisions
 
 
@@ -30,7 +32,7 @@ def _routes(api: Api) -> list[tuple[str, str]]:
 
 
 def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
-    concrete = path.replace("{code}", "PAY-A")
+    concrete = path.replace("{code}", "PAY-A").replace("{programme}", "PAY")
     if method == "GET":
         return api.client.get(concrete, headers=headers).status_code
     return api.client.post(concrete, json={}, headers=headers).status_code
@@ -41,6 +43,7 @@ def test_every_route_is_covered_and_there_are_command_routes_for_each_area(sqlit
     for area in ("budget", "staffing", "milestone", "timesheet", "risk", "decision", "demand"):
         assert any(p.startswith(f"/commands/{area}/") for p in paths), area
     assert {"/state", "/events", "/plans", "/kpis/budget", "/projects/{code}"} <= paths
+    assert {"/audit/history/{programme}", "/reports/evolution", "/audit/verify"} <= paths
 
 
 def test_no_route_but_health_answers_without_a_token(sqlite_api: Api) -> None:
