@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode
 
 from api.app import create_app
@@ -61,6 +61,13 @@ def fresh_key(case: Any) -> None:
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
 
 
+def reaches_the_wire(case: Any) -> bool:
+    """Whether what the case says it sends is what is sent: a query parameter whose
+    value is an empty list is not sent at all, so an extra one "violating"
+    ``additionalProperties`` that way is in fact a valid request."""
+    return not any(value == [] for value in (case.query or {}).values())
+
+
 @pytest.mark.parametrize(("label", "mode"), _cases())
 def test_every_operation_keeps_to_its_schema(
     seeded: tuple[Any, dict[str, str]], label: str, mode: GenerationMode
@@ -79,6 +86,7 @@ def test_every_operation_keeps_to_its_schema(
         database=None,
     )
     def keeps_to_schema(case: Any) -> None:
+        assume(reaches_the_wire(case))
         fresh_key(case)
         case.call_and_validate(headers=pmo)  # explicit credentials, as a client sends them
 
