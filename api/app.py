@@ -13,17 +13,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import CapacityLimiter
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors
-from api.deps import Services
+from api.deps import Services, known_query
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimit
-from api.routers import commands, entities, events, health, kpis, plans, state
+from api.routers import audit, commands, entities, events, health, kpis, plans, state
 from api.security import TokenStore
 from api.settings import Settings
 from domain.ledger import Ledger
+from projections.log_index import LogIndex
 from projections.view import PortfolioView
 
 DESCRIPTION = """Every PMO decision recorded as an event, on two time axes; the portfolio and
@@ -49,6 +50,7 @@ def open_services(settings: Settings) -> Services:
         settings=settings,
         ledger=ledger,
         view=view,
+        log=LogIndex(ledger),  # caught up on the first page asked for
         tokens=TokenStore(ledger),
         idempotency=IdempotencyStore(ledger),
         planning=CapacityLimiter(settings.plan_slots),
@@ -72,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],
     )
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -81,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(events.router)
     app.include_router(entities.router())
     app.include_router(plans.router)
+    app.include_router(audit.router)
     for router in commands.routers():
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -90,7 +94,29 @@ def create_app(settings: Settings) -> FastAPI:
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The schema, with the problem type every error uses."""
     if app.openapi_schema is None:
-        app.openapi_schema = get_openapi(
+        schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for parameter in operation.get("parameters", []):
+                    _without_null(parameter)
+        app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _without_null(parameter: dict[str, Any]) -> None:
+    """An optional parameter is absent or a value: HTTP has no null to send.
+
+    pydantic publishes ``X | None`` as ``anyOf: [X, {type: null}]``, which tells a client
+    (and schemathesis) that the header ``If-Match: null`` is valid; it is not.
+    """
+    schema = parameter.get("schema", {})
+    choices = schema.get("anyOf")
+    if parameter.get("required") or not choices:
+        return
+    kept = [choice for choice in choices if choice != {"type": "null"}]
+    if len(kept) == len(choices):
+        return
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    parameter["schema"] = {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}

@@ -13,7 +13,15 @@ import dataclasses
 import inspect
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    create_model,
+)
 
 from domain.commands import Command, parse
 
@@ -31,13 +39,25 @@ _EXAMPLES = {
 }
 
 
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; strict pydantic would not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def whole(low: int, high: int) -> Any:
+    """An integer from ``low`` to ``high`` (2.0 counting as 2, as in JSON Schema)."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_whole)]
+
+
 def _amount(spec: dict[str, Any]) -> Any:
     """Money or person-days: a decimal string with at most 2 decimals, or an integer."""
     maximum = int(spec["maximum"])
     digits = len(str(maximum)) - 1
     pattern = rf"^(0|[1-9][0-9]{{0,{digits - 1}}})(\.[0-9]{{1,2}})?$"
     as_text = Annotated[str, StringConstraints(pattern=pattern)]
-    as_int = Annotated[int, Field(ge=1 if spec.get("positive") else 0, le=maximum)]
+    as_int = whole(1 if spec.get("positive") else 0, maximum)
     return as_int | as_text
 
 
@@ -67,7 +87,7 @@ def field_type(spec: dict[str, Any]) -> Any:
     if kind == "week":
         return Annotated[str, StringConstraints(pattern=WEEK_PATTERN)]
     if kind == "int":
-        return Annotated[int, Field(ge=spec["low"], le=spec["high"])]
+        return whole(spec["low"], spec["high"])
     if kind == "choice":
         return _choice(spec["enum"])
     if kind == "choices":
@@ -80,7 +100,10 @@ def field_type(spec: dict[str, Any]) -> Any:
     if kind == "days_by_code":
         key = Annotated[str, StringConstraints(pattern=spec["pattern"])]
         days = _amount({"maximum": spec["maximum"]})
-        return Annotated[dict[key, days], Field(min_length=1)]  # type: ignore[valid-type]
+        # pydantic publishes the key pattern as patternProperties: other keys must be
+        # refused by the schema too, as they are by the model.
+        closed: dict[str, Any] = {"additionalProperties": False}
+        return Annotated[dict[key, days], Field(min_length=1, json_schema_extra=closed)]  # type: ignore[valid-type]
     return str
 
 

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ProblemError
@@ -15,6 +17,7 @@ from api.idempotency import IdempotencyStore
 from api.security import Principal, Role, TokenStore
 from api.settings import Settings
 from domain.ledger import Ledger
+from projections.log_index import LogIndex
 from projections.view import PortfolioView
 
 
@@ -25,6 +28,7 @@ class Services:
     settings: Settings
     ledger: Ledger
     view: PortfolioView
+    log: LogIndex  # which events concern which project and programme, for /events
     tokens: TokenStore
     idempotency: IdempotencyStore
     planning: CapacityLimiter
@@ -81,7 +85,39 @@ def allow(*roles: Role) -> Callable[..., Principal]:
 READERS = (Role.PMO, Role.MANAGER, Role.AUDITOR)
 PLANNERS = (Role.PMO, Role.MANAGER)
 RECORDERS = (Role.PMO,)
+AUDITORS = (Role.PMO, Role.AUDITOR)
 
 Reader = Annotated[Principal, Depends(allow(*READERS))]
 Planner = Annotated[Principal, Depends(allow(*PLANNERS))]
 Recorder = Annotated[Principal, Depends(allow(*RECORDERS))]
+Auditor = Annotated[Principal, Depends(allow(*AUDITORS))]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for inner in dependant.dependencies:
+        names |= _query_names(inner)
+    return names
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def known_query(request: Request) -> None:
+    """Refuse query parameters a route does not declare (422): a misspelt filter
+    (``?programe=PAY``) would otherwise be ignored, and the answer silently wider."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _QUERY_NAMES.get(id(route))
+    if known is None:
+        known = _QUERY_NAMES[id(route)] = frozenset(_query_names(route.dependant))
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise ProblemError(
+            422,
+            "validation-error",
+            "Invalid request",
+            "invalid: " + ", ".join(f"query.{name}" for name in unknown),
+            errors=[{"field": f"query.{name}", "message": "unknown parameter"} for name in unknown],
+        )

@@ -201,6 +201,7 @@ def install(app: FastAPI) -> None:
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI declarations of the problems a route may answer with."""
     described = {
+        400: "The body cannot be read as JSON (not UTF-8 text, not parseable)",
         401: "Missing or invalid bearer token",
         403: "The token's role may not do this",
         404: "The ledger holds no such thing",

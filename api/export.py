@@ -121,8 +121,9 @@ def _dated(workbook: bytes, moment: datetime) -> bytes:
     """The workbook with every zip member dated ``moment`` (zip keeps local times of
     2-second precision from 1980), and its "modified" property too (openpyxl stamps it
     with the time of saving)."""
-    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute,
+    stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute,
              moment.second - moment.second % 2)  # fmt: skip
+    stamp = max((1980, 1, 1, 0, 0, 0), min(stamp, (2107, 12, 31, 23, 59, 58)))  # zip's range
     modified = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     target = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(target, "w") as out:

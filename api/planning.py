@@ -167,6 +167,10 @@ def run_plan(
     state = source.state(request.as_of, known_at, Scope(), SECTIONS)
     inputs = build_inputs(state, request)
     problem = inputs.problem
+    if not problem.work_packages and not problem.activities:
+        # Nothing to schedule: the solver has no objective to minimise (and asserts).
+        scope = f"programme {request.programme}" if request.programme else "the portfolio"
+        raise InvalidInput("programme", f"nothing to plan: {scope} has no open backlog item")
     result = solve(
         problem,
         time_limit_s=request.time_limit_s * 0.85,

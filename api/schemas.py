@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _day(value: Any) -> Any:
+    """A date as the schema publishes it (YYYY-MM-DD), never a number read as a timestamp."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError("must be a date, YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def _instant(value: Any) -> Any:
+    """An instant as ISO 8601 text (``2026-03-02T09:00:00Z``), never a number."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _INSTANT.match(value):
+        raise ValueError("must be an ISO 8601 instant, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]")
+    return datetime.fromisoformat(value)
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; strict pydantic would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
+IsoDate = Annotated[date, BeforeValidator(_day)]
+IsoInstant = Annotated[datetime, BeforeValidator(_instant)]
 
 
 class RecordedEventPublic(BaseModel):
@@ -98,8 +130,8 @@ class PlanCreate(BaseModel):
     programme: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="only this one"
     )
-    as_of: date | None = Field(default=None, description="the plan starts this week (today)")
-    known_at: datetime | None = Field(default=None, description="plan on what was known then")
+    as_of: IsoDate | None = Field(default=None, description="the plan starts this week (today)")
+    known_at: IsoInstant | None = Field(default=None, description="plan on what was known then")
     horizon: int = Field(default=26, ge=1, le=156, description="weeks planned")
     time_limit_s: float = Field(default=10.0, ge=0.5, le=3600, description="solver seconds")
     workers: int = Field(default=2, ge=1, le=8, description="solver threads")

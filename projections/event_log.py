@@ -324,7 +324,7 @@ def read_log(ledger: Ledger, criteria: EventFilter | None = None) -> Iterator[Ev
     decisions: dict[UUID, EventRecord] = {}
     for position, event in read_events(ledger):
         index.learn(event)
-        record = _record(position, event, index)
+        record = record_of(position, event, index)
         if criteria.scoped and isinstance(event, Decision.Taken):
             if criteria.accepts_anywhere(record):
                 decisions[event.originator_id] = record
@@ -336,7 +336,8 @@ def read_log(ledger: Ledger, criteria: EventFilter | None = None) -> Iterator[Ev
             yield record
 
 
-def _record(position: int, event: LedgerEvent, index: PortfolioIndex) -> EventRecord:
+def record_of(position: int, event: LedgerEvent, index: PortfolioIndex) -> EventRecord:
+    """An event as the log shows it, attributed with what ``index`` knows."""
     aid = event.originator_id
     projects = index.projects_of(event)
     programmes = index.programmes_of(event, projects)

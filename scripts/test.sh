@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (the README's quick start, line 2, and CI's .ci/run):
-# sets up .venv from a fresh clone, then runs ruff, mypy, the layer contracts and pytest
-# on SQLite and PostgreSQL. The PostgreSQL leg fails, never skips, when the server at
+# sets up .venv from a fresh clone, then runs ruff, mypy, the layer contracts, pytest
+# on SQLite and PostgreSQL, and schemathesis against a live `pmo serve` (live-api.sh). The PostgreSQL leg fails, never skips, when the server at
 # PMO_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test) is
 # unreachable; a developer without one may run with PMO_REQUIRE_POSTGRES=0.
 set -euo pipefail
@@ -21,3 +21,4 @@ echo "== ruff";          .venv/bin/ruff check . && .venv/bin/ruff format --check
 echo "== mypy";          .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== pytest";        .venv/bin/pytest "$@"
+echo "== schemathesis against a live pmo serve"; bash scripts/live-api.sh

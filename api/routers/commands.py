@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from api.command_schemas import body_model, command_values
 from api.deps import Recorder, ServicesDep
 from api.errors import responses
+from api.perimeters import guard_command
 from api.schemas import ReceiptPublic
 from api.writes import (
     ETAG_PATTERN,
@@ -30,7 +31,7 @@ from api.writes import (
     recorded,
     write,
 )
-from domain.commands import ALL_COMMANDS, Command
+from domain.commands import ALL_COMMANDS, Command, TakeDecision
 
 AREAS = {
     "perimeter": "The perimeters of the portfolio.",
@@ -74,6 +75,7 @@ def _route(command: type[Command]) -> tuple[Any, type[BaseModel]]:
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
         values = command_values(body)
+        guard_command(principal, services, values, unplaced_ok=command is TakeDecision)
 
         def run() -> Response:
             cmd = command(**values, expected_version=expected_version(if_match))
@@ -115,6 +117,6 @@ def routers() -> list[APIRouter]:
             + ("A rationale is required. " if command.requires_rationale else "")
             + ("Records a decision. " if command.opens_decision else ""),
             operation_id=endpoint.__name__,
-            responses={**CREATED, **responses(401, 403, 404, 409, 413, 415, 422, 500, 503)},
+            responses={**CREATED, **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},
         )
     return list(found.values())

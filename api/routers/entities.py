@@ -17,8 +17,10 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Reader, ServicesDep
 from api.errors import responses
+from api.perimeters import guard, refuse_limited
 from api.routers.reading import AsOf, KnownAt
 from api.schemas import EntityPublic
+from api.security import Principal
 from domain.model import (
     BacklogItem,
     Decision,
@@ -67,10 +69,19 @@ def plain_state(value: Any) -> Any:
 
 
 def read_entity(
-    services: ServicesDep, cls: type[LedgerAggregate], code: str, as_of: Any, known_at: Any
+    principal: Principal,
+    services: ServicesDep,
+    cls: type[LedgerAggregate],
+    code: str,
+    as_of: Any,
+    known_at: Any,
 ) -> JSONResponse:
-    """One aggregate's state and version (404 when unknown)."""
+    """One aggregate's state and version (404 when unknown; 403 outside the perimeter of
+    a limited token)."""
     aggregate = services.ledger.load(cls, code)
+    if cls in (Decision, OutsideDemand):
+        refuse_limited(principal, f"{cls.kind} {code}")
+    guard(principal, services, cls, code)
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=UTC)
     state = aggregate.state(as_of, known_at)
@@ -82,9 +93,13 @@ def read_entity(
 
 def _route(cls: type[LedgerAggregate]) -> Any:
     def read(
-        _: Reader, services: ServicesDep, code: Code, as_of: AsOf = None, known_at: KnownAt = None
+        principal: Reader,
+        services: ServicesDep,
+        code: Code,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
     ) -> JSONResponse:
-        return read_entity(services, cls, code, as_of, known_at)
+        return read_entity(principal, services, cls, code, as_of, known_at)
 
     read.__name__ = f"read_{cls.kind.replace(' ', '_')}"
     read.__doc__ = f"One {cls.kind}: its state (all of it by default) and its version as ETag."

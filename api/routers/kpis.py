@@ -20,8 +20,9 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import Reader, ServicesDep
 from api.errors import responses
 from api.export import frame_csv, frame_rows, write_xlsx
+from api.perimeters import guard_scope
 from api.routers.reading import AsOf, KnownAt, ScopeParam, moment, scope_from
-from api.schemas import KpiInfo, KpiPublic
+from api.schemas import IsoDate, KpiInfo, KpiPublic
 from domain.values import CODE_PATTERN
 from projections.kpis import KPIS, Kpi, compute
 from projections.kpis.capacity import GROUPINGS
@@ -40,7 +41,7 @@ _PARAMETERS: dict[str, Any] = {
     "level": Literal[LEVELS],
     "fiscal_year": Annotated[int, Query(ge=2000, le=2100)],
     "months": Annotated[int, Query(ge=1, le=36)],
-    "start": date,
+    "start": IsoDate,
     "weeks": Annotated[int, Query(ge=1, le=104)],
     "grace_hours": Annotated[int, Query(ge=0, le=24 * 28)],
     "critical": Annotated[int, Query(ge=1, le=25)],
@@ -93,6 +94,7 @@ def _route(kpi: Kpi) -> Any:
     def read_kpi(request: Request, _: Reader, services: ServicesDep, **query: Any) -> Response:
         day, when = moment(query.pop("as_of"), query.pop("known_at"))
         scope = scope_from(query.pop("scope"))
+        guard_scope(_, services, scope)
         fmt = _format(request, query.pop("format"))
         parameters = {name: value for name, value in query.items() if value is not None}
         frame = compute(services.view, kpi.name, day, when, scope, **parameters)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import Planner, Reader, Recorder, ServicesDep
 from api.errors import responses
+from api.perimeters import guard, refuse_limited
 from api.planning import PlanRequest, propose, recorded, rows_of
 from api.planning import accept as accept_proposal
 from api.planning import reject as reject_proposal
@@ -28,7 +29,7 @@ from domain.model import PlanProposal, Programme
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 IdempotencyKey = Annotated[str | None, Header(pattern=KEY_PATTERN, description=KEY_DOC)]
-_WRITE_PROBLEMS = responses(401, 403, 404, 409, 413, 415, 422, 500, 503)
+_WRITE_PROBLEMS = responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)
 ForumName = Literal[tuple(f.value for f in Forum)]  # type: ignore[valid-type]
 
 
@@ -58,6 +59,11 @@ async def run_plan(
     extra capacity that would hold each late milestone. ``time_limit_s`` is capped by
     the server's ``max_plan_seconds``."""
     settings = services.settings
+    if body.programme is None:
+        refuse_limited(principal, "planning the whole portfolio (give a programme)")
+    else:
+        services.ledger.load(Programme, body.programme)  # 404 for an unknown programme
+        guard(principal, services, Programme, body.programme)
 
     def run() -> Response:
         if body.programme is not None:
@@ -100,10 +106,11 @@ async def run_plan(
     responses=responses(401, 403, 404, 422, 500, 503),
     summary="A recorded proposal",
 )
-def read_plan(_: Reader, services: ServicesDep, code: Code) -> JSONResponse:
+def read_plan(principal: Reader, services: ServicesDep, code: Code) -> JSONResponse:
     """A proposal: scope, dates, settings, digest, changes, report and status; its version
     as ETag."""
     proposal: Any = services.ledger.load(PlanProposal, code)
+    refuse_limited(principal, f"plan proposal {code}")  # a proposal names no programme
     body = EntityPublic(
         kind=PlanProposal.kind,
         code=proposal.code,
@@ -125,6 +132,7 @@ def _answer_route(action: str) -> Any:
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
         options: dict[str, Any] = {"forum": body.forum} if body.forum else {}
+        refuse_limited(principal, f"plan proposal {code}")
 
         def run() -> Response:
             receipt = answer(

@@ -7,14 +7,17 @@ from typing import Annotated
 
 from fastapi import Query
 
+from api.schemas import IsoDate, IsoInstant
 from domain.values import CODE_PATTERN
 from projections.state import Scope
 
 SCOPE_PATTERN = rf"^(portfolio|(perimeter|programme|project):{CODE_PATTERN[1:-1]})$"
 
-AsOf = Annotated[date | None, Query(description="the date the state is in force (default: today)")]
+AsOf = Annotated[
+    IsoDate | None, Query(description="the date the state is in force (default: today)")
+]
 KnownAt = Annotated[
-    datetime | None,
+    IsoInstant | None,
     Query(description="what the ledger knew at this instant (UTC if no zone; default: now)"),
 ]
 ScopeParam = Annotated[

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import Reader, ServicesDep
 from api.errors import responses
 from api.export import frame_rows
+from api.perimeters import guard_scope
 from api.routers.reading import AsOf, KnownAt, ScopeParam, moment, scope_from
 from api.schemas import StatePublic
 from projections.state import SECTIONS
@@ -20,7 +21,7 @@ Section = Literal[SECTIONS]  # type: ignore[valid-type]
 
 @router.get("/state", response_model=StatePublic, summary="The portfolio at a date, as known then")
 def read_state(
-    _: Reader,
+    principal: Reader,
     services: ServicesDep,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -30,6 +31,7 @@ def read_state(
     """Structure, envelopes, staffing, milestones, backlog, dependencies, demands, risks and
     actuals in force on ``as_of`` as the ledger knew them at ``known_at``."""
     day, when = moment(as_of, known_at)
+    guard_scope(principal, services, scope_from(scope))
     wanted = list(dict.fromkeys(section or SECTIONS))
     state = services.view.state(day, when, scope_from(scope), wanted)
     return StatePublic(
