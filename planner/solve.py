@@ -150,7 +150,13 @@ def solve(
         hint = model.cp.proto.solution_hint
         hint.vars.extend(range(len(solution)))
         hint.values.extend(solution)
-    assert solution is not None
+    if solution is None:  # every level a constant (nothing to schedule): any plan will do
+        outcome = cpsat.run(model.cp, max(limit, 0.05), workers=workers, seed=seed,
+                            deterministic=deterministic)  # fmt: skip
+        if not outcome.found:
+            status = _STATUS.get(outcome.code, Status.UNKNOWN)
+            return PlanResult(status, tuple(levels), time.perf_counter() - began)
+        solution = top_up(model, list(outcome.solution))
     values = {var.index: solution[var.index] for var in _tracked(model)}
     overall = (
         Status.OPTIMAL if all(lv.status is Status.OPTIMAL for lv in levels) else Status.FEASIBLE

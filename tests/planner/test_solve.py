@@ -468,3 +468,15 @@ def test_the_plan_keeps_every_unit_of_current_staffing_it_has_room_for(seed: int
         blocked_by_budget = money is not None and rate > 0 and money < rate
         # No line of current staffing could be raised further: the rule of kept staffing.
         assert planned_units >= line.units or room == 0 or blocked_by_budget, line
+
+
+def test_a_problem_with_nothing_to_schedule_keeps_the_current_staffing() -> None:
+    problem = PlanningProblem(
+        FOUR, (person("ANA", "dev"),), current=(Assignment("ANA", "RUN", 0, 3),)
+    )
+
+    result = planned(problem)
+
+    assert result.status is Status.OPTIMAL
+    assert result.kept == (Assignment("ANA", "RUN", 0, 3),)
+    assert result.changes == ()
