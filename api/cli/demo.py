@@ -204,6 +204,15 @@ def _print_next_steps(database: str | None, summary: PortfolioSummary, year: int
             f" --amount 10000 --from-reserve {richest.perimeter} --to-project {project}"
             " --rationale 'Acceleration requested by the sponsor'"
         )
+    lines += [
+        f"pmo plan{store} --time-limit 20",
+        f"pmo scenario create 'What if'{store}",
+        f"pmo audit checkpoint{store} --output ledger.checkpoint",
+        f"pmo audit verify{store} --checkpoint ledger.checkpoint",
+        f"pmo report evolution{store} --from {date.today() - timedelta(days=14)}"
+        f" --to {date.today()} --format markdown",
+        f"pmo token create{store} --role pmo   # then: pmo serve{store}",
+    ]
     out.print("\n[bold]Next, try:[/]")
     for line in lines:
         out.print(f"  {line}", markup=False)

@@ -46,6 +46,16 @@ app = typer.Typer(
 )
 
 
+# The solver's options, shared with `pmo scenario plan`.
+Horizon = Annotated[int, typer.Option(min=1, max=156, help="weeks planned")]
+TimeLimit = Annotated[
+    float, typer.Option("--time-limit", min=0.5, max=3600, help="seconds the solver may take")
+]
+Workers = Annotated[int, typer.Option(min=1, max=64, help="solver threads")]
+Seed = Annotated[int, typer.Option(help="solver random seed")]
+Rows = Annotated[int, typer.Option(min=0, help="rows per table")]
+
+
 @app.callback()
 def plan(
     ctx: typer.Context,
@@ -62,14 +72,12 @@ def plan(
             " the end of that day) [default: now]"
         ),
     ] = None,
-    horizon: Annotated[int, typer.Option(min=1, max=156, help="weeks planned")] = 26,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.5, max=3600, help="seconds the solver may take")
-    ] = 30.0,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="solver threads")] = 2,
-    seed: Annotated[int, typer.Option(help="solver random seed")] = 0,
+    horizon: Horizon = 26,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = 2,
+    seed: Seed = 0,
     fmt: Annotated[Format, typer.Option("--format", help="output format")] = Format.TABLE,
-    limit: Annotated[int, typer.Option(min=0, help="rows per table")] = 25,
+    limit: Rows = 25,
 ) -> None:
     """Propose the staffing that holds the milestones (whole portfolio or one programme).
 

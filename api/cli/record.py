@@ -157,6 +157,21 @@ def command_parameters(command: type[Command]) -> list[inspect.Parameter]:
     return [_parameter(spec, hints[spec.name]) for spec in specs]
 
 
+def receipt_parameters() -> list[inspect.Parameter]:
+    """The options every recording command ends with: the store, and JSON output."""
+    return [
+        inspect.Parameter(
+            "database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Database
+        ),
+        inspect.Parameter(
+            "json",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, typer.Option("--json", help="print the receipt as JSON")],
+        ),
+    ]
+
+
 def raw_values(command: type[Command], given: dict[str, Any]) -> dict[str, Any]:
     """The options given, as the text the command parses (enums as their values)."""
     values = _raw_values(command, given)
@@ -173,20 +188,7 @@ def _make(command: type[Command]) -> Callable[..., None]:
                 receipt = ledger.execute(cmd, author=current_author())
         _print_receipt(receipt, as_json)
 
-    parameters = command_parameters(command)
-    parameters.append(
-        inspect.Parameter(
-            "database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Database
-        )
-    )
-    parameters.append(
-        inspect.Parameter(
-            "json",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=False,
-            annotation=Annotated[bool, typer.Option("--json", help="print the receipt as JSON")],
-        )
-    )
+    parameters = [*command_parameters(command), *receipt_parameters()]
     run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run.__doc__ = inspect.getdoc(command)
     run.__name__ = f"{command.area}_{command.action}".replace("-", "_")

@@ -16,9 +16,15 @@ from rich.markup import escape
 
 from api.cli.common import Database, current_author, err, open_ledger, out, refusals, render
 from api.cli.common import Format as TableFormat
-from api.cli.plan import print_report
+from api.cli.plan import Horizon, Rows, Seed, TimeLimit, Workers, print_report
 from api.cli.read import portfolio_view
-from api.cli.record import _print_receipt, build_groups, command_parameters, raw_values
+from api.cli.record import (
+    _print_receipt,
+    build_groups,
+    command_parameters,
+    raw_values,
+    receipt_parameters,
+)
 from api.planning import PlanRequest, run_plan
 from api.queries import instant
 from domain.commands import Command
@@ -100,15 +106,7 @@ def _make_add(command: type[Command]) -> Callable[..., None]:
             annotation=Annotated[str, typer.Argument(metavar="SCENARIO", help="the scenario")],
         ),
         *command_parameters(command),
-        inspect.Parameter(
-            "database", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Database
-        ),
-        inspect.Parameter(
-            "json",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=False,
-            annotation=Annotated[bool, typer.Option("--json", help="print the receipt as JSON")],
-        ),
+        *receipt_parameters(),
     ]
     run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run.__doc__ = inspect.getdoc(command)
@@ -255,7 +253,14 @@ def compare_scenario(
         sys.stdout.write(comparison_markdown(found))
     else:
         columns = ("kpi", "measure", found.left, found.right, "delta")
-        render(found.figures, columns, TableFormat.TABLE, title="KPIs")
+        shown = [
+            {
+                k: f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
+                for k, v in figure.items()
+            }
+            for figure in found.figures
+        ]
+        render(shown, columns, TableFormat.TABLE, title="KPIs")
         for title, rows in (("Milestones that differ", found.milestones),
                             ("Budgets that differ", found.budgets)):  # fmt: skip
             keys = list(rows[0]) if rows else ["(none)"]
@@ -314,14 +319,12 @@ def plan_scenario(
         str | None,
         typer.Option(help="first week planned (a date in it) [default: the branch's day]"),
     ] = None,
-    horizon: Annotated[int, typer.Option(min=1, max=156, help="weeks planned")] = 26,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.5, max=3600, help="seconds the solver may take")
-    ] = 30.0,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="solver threads")] = 2,
-    seed: Annotated[int, typer.Option(help="solver random seed")] = 0,
+    horizon: Horizon = 26,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = 2,
+    seed: Seed = 0,
     fmt: Annotated[TableFormat, typer.Option("--format", help="output format")] = TableFormat.TABLE,
-    limit: Annotated[int, typer.Option(min=0, help="rows per table")] = 25,
+    limit: Rows = 25,
     database: Database = None,
 ) -> None:
     """Run the planner on the scenario's world, with the same code as `pmo plan`: the
