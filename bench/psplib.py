@@ -31,6 +31,11 @@ with the wall-clock safety net lifted so the load could not cut a search:
 Same run, the planner before planner/search.py: j30 99.8 %, 97.9 %, 0.003 %; j60
 86.5 %, 83.5 %, 0.488 %; j120 sample 41.7 %, 38.3 %, 4.02 %, at about the same processor
 time. Targets (j30 all at the optimum, j60 <= 0.3 %, j120 sample <= 2.5 %): not met.
+
+Those are the settings of commit c37c413. The genetic search of planner/genetic.py
+(up to 35 % of the time) was compared with them in one run on a fixed sample, the
+method of bench/psplib_compare.py, not on the whole sets: j120 sample 3.19 % -> 2.43 %;
+figures in docs/planner.md (Status).
 """
 
 from __future__ import annotations

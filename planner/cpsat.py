@@ -72,7 +72,9 @@ def solver(
     """A solver for one search of ``seconds`` (see the module's docstring)."""
     engine = cp_model.CpSolver()
     parameters = engine.parameters
-    parameters.random_seed = seed + variant
+    # CP-SAT's seed is a 32-bit integer: each variant's stays in range (seed 2**31 - 1,
+    # the largest the API admits, plus a variant overflowed it).
+    parameters.random_seed = (seed + variant) % 2**31
     if not deterministic:
         parameters.num_workers = workers
         parameters.max_time_in_seconds = seconds

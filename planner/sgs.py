@@ -11,7 +11,8 @@ from durations and precedence alone), then most successors (all those that wait 
 directly or not), then least slack. Each schedule is then improved by forward-backward
 passes (justification): the activities are placed again, latest first, each as late as
 possible, then in the order of that backward schedule as early as possible, which
-closes holes the first pass left; repeated while it helps.
+closes holes the first pass left; repeated while it helps. Then, with ``schedules``, a
+genetic search on activity lists (``planner.genetic``), stopped early at a lower bound.
 
 Pure Python and deterministic: the same problem gives the same schedule. It serves the
 solver as a hint and as a bound (``planner.search``); it is no substitute for it.
@@ -24,6 +25,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from planner import genetic
 from planner.problem import PlanningProblem
 
 # Forward-backward passes per rule; each stops early when a pass brings nothing.
@@ -49,7 +51,7 @@ def first_schedule(
 ) -> dict[str, int] | None:
     """The first period of each activity in the best schedule found (least weighted
     milestone lateness, then least makespan): the rules', then a genetic search of
-    about ``schedules`` more (see :func:`_evolve`). None when the problem has work
+    about ``schedules`` more (``planner.genetic``). None when the problem has work
     packages or an activity finds no room in the horizon."""
     if problem.work_packages or not problem.activities:
         return None
@@ -64,10 +66,45 @@ def first_schedule(
         if begin is None:
             return None  # an order-independent failure: the horizon is too short
         found.append(_improve(network, begin))
-    if schedules > 0:
-        found.append(_evolve(network, found, score, schedules, random.Random(seed)))
     best: list[int] = min(found, key=score)
+    if schedules > 0:
+        best = _evolve(problem, network, [(score(b), b) for b in found], score, schedules, seed)
     return dict(zip(network.codes, best, strict=True))
+
+
+def _evolve(
+    problem: PlanningProblem,
+    network: _Network,
+    seeds: list[tuple[tuple[int, int], list[int]]],
+    score: Callable[[list[int]], tuple[int, int]],
+    schedules: int,
+    seed: int,
+) -> list[int]:
+    """The genetic search (``planner.genetic``) from the rules' schedules, each list
+    decoded by the serial scheme and justified by one forward-backward pass."""
+    n = len(network.codes)
+    latest_finish = [key[0] for key in _rules(network)[0]]
+
+    def decode(order: list[int]) -> tuple[tuple[int, int], list[int]] | None:
+        rank = [0] * n
+        for position, i in enumerate(order):
+            rank[i] = position
+        begin = _serial(network, [(r,) for r in rank])
+        if begin is None:
+            return None
+        improved = _justify(network, begin)
+        return score(improved), improved
+
+    def sample(rng: random.Random) -> list[int] | None:
+        """An activity list by random sampling biased towards latest finish first."""
+        noise = [(f + rng.random() * f / 4, i) for i, f in enumerate(latest_finish)]
+        begin = _serial(network, noise)
+        return None if begin is None else genetic.order_of(begin)
+
+    bound = _lateness_bound(problem, network)
+    found = genetic.evolve(seeds, decode, sample, network.before, network.after,
+                           schedules=schedules, bound=bound, rng=random.Random(seed))  # fmt: skip
+    return found[1]
 
 
 def lateness(problem: PlanningProblem, begin: dict[str, int]) -> int:
@@ -171,16 +208,21 @@ def _first_fit(
     earliest: int,
     horizon: int,
 ) -> int | None:
-    """The first period from ``earliest`` where the activity fits for its duration."""
-    at = earliest
-    while at + duration <= horizon:
-        clash = next(
-            (t for t in range(at, at + duration) for k, units in demand if left[k][t] < units),
-            None,
-        )
-        if clash is None:
-            return at
-        at = clash + 1
+    """The first period from ``earliest`` where the activity fits for its duration:
+    one look at each period, counting the periods in a row with room enough."""
+    if duration == 0:
+        return earliest if earliest <= horizon else None
+    rows = [(left[k], units) for k, units in demand]
+    run = 0
+    for t in range(earliest, horizon):
+        for row, units in rows:
+            if row[t] < units:
+                run = 0
+                break
+        else:
+            run += 1
+            if run == duration:
+                return t - duration + 1
     return None
 
 
@@ -200,6 +242,44 @@ def _improve(network: _Network, begin: list[int]) -> list[int]:
     return best
 
 
+def _lateness_bound(problem: PlanningProblem, network: _Network) -> int:
+    """A lower bound of the lateness objective: per milestone, the latest earliest end
+    of its work (releases and precedence), or the first period by which a resource
+    can have done the work of all its users when they all serve the milestone."""
+    n = len(network.codes)
+    finish = [0] * n
+    for i in range(n):
+        start = max([network.release[i], *(finish[p] for p in network.before[i])])
+        finish[i] = start + network.duration[i]
+    index = {code: i for i, code in enumerate(network.codes)}
+    serving = problem.serving()
+    users: list[list[int]] = [[] for _ in network.capacity]
+    for i, demand in enumerate(network.demand):
+        for k, _ in demand:
+            users[k].append(i)
+    total = 0
+    for milestone in problem.milestones:
+        mine = {index[c] for c in serving[milestone.code]}
+        end = max((finish[i] for i in mine), default=0)
+        for k, used in enumerate(users):
+            if used and mine.issuperset(used):
+                work = sum(network.duration[i] * dict(network.demand[i])[k] for i in used)
+                end = max(end, _done_by(network.capacity[k], work))
+        total += milestone.priority * max(0, end - (milestone.due + 1))
+    return total
+
+
+def _done_by(capacity: tuple[int, ...], work: int) -> int:
+    """The fewest periods from the start whose capacity holds ``work`` units."""
+    if work <= 0:
+        return 0
+    for t, units in enumerate(capacity):
+        work -= units
+        if work <= 0:
+            return t + 1
+    return len(capacity) + 1
+
+
 def _makespan(network: _Network, begin: list[int]) -> int:
     return max(b + d for b, d in zip(begin, network.duration, strict=True))
 
@@ -212,85 +292,6 @@ def _lateness(problem: PlanningProblem, network: _Network, begin: list[int]) -> 
         ends = [begin[index[c]] + network.duration[index[c]] for c in serving[milestone.code]]
         total += milestone.priority * max(0, max(ends, default=0) - (milestone.due + 1))
     return total
-
-
-def _evolve(
-    network: _Network,
-    seeds: list[list[int]],
-    score: Callable[[list[int]], tuple[int, int]],
-    schedules: int,
-    rng: random.Random,
-) -> list[int]:
-    """A genetic search on activity lists (precedence-feasible orders), each decoded by
-    the serial scheme and improved by one forward-backward pass, the improved order
-    replacing the list. Children by two-point crossover of two parents drawn among the
-    best, then swaps of neighbours that do not precede one another; the population
-    keeps its best. Stops after about ``schedules`` schedules (three per child)."""
-    n = len(network.codes)
-    size = 24
-    population: list[tuple[tuple[int, int], list[int], list[int]]] = []  # score, list, begin
-
-    def add(order: list[int]) -> None:
-        rank = [0] * n
-        for position, i in enumerate(order):
-            rank[i] = position
-        decoded = _serial(network, [(r,) for r in rank])
-        if decoded is not None:
-            improved = _justify(network, decoded)
-            population.append((score(improved), _order(improved), improved))
-
-    for begin in seeds:
-        population.append((score(begin), _order(begin), begin))
-    latest_finish = _rules(network)[0]
-    while len(population) < size:  # biased random sampling around latest finish
-        noise = [
-            (latest_finish[i][0] + rng.random() * latest_finish[i][0] / 4, i) for i in range(n)
-        ]
-        sampled = _serial(network, noise)
-        if sampled is None:
-            break
-        improved = _justify(network, sampled)
-        population.append((score(improved), _order(improved), improved))
-    spent = 3 * len(population)
-    while spent < schedules:
-        population.sort(key=lambda member: member[0])
-        del population[size:]
-        mother, father = (population[int(rng.random() ** 2 * len(population))][1] for _ in "mf")
-        child = _crossover(mother, father, rng)
-        _mutate(network, child, rng)
-        add(child)
-        spent += 3
-    return min(population, key=lambda member: member[0])[2]
-
-
-def _order(begin: list[int]) -> list[int]:
-    """The activity list of a schedule: by first period, precedence order on ties."""
-    return sorted(range(len(begin)), key=lambda i: (begin[i], i))
-
-
-def _crossover(mother: list[int], father: list[int], rng: random.Random) -> list[int]:
-    """Two-point crossover: the mother's head, the father's middle (in his order, what
-    the head lacks), the rest in the mother's order. Precedence-feasible when both are."""
-    n = len(mother)
-    first, second = sorted((rng.randrange(n + 1), rng.randrange(n + 1)))
-    child = mother[:first]
-    taken = set(child)
-    for i in father:
-        if len(child) == second:
-            break
-        if i not in taken:
-            child.append(i)
-            taken.add(i)
-    child.extend(i for i in mother if i not in taken)
-    return child
-
-
-def _mutate(network: _Network, order: list[int], rng: random.Random) -> None:
-    """Swap neighbours (one chance in twenty each) unless the first precedes the second."""
-    for position in range(len(order) - 1):
-        a, b = order[position], order[position + 1]
-        if rng.random() < 0.05 and a not in network.before[b]:
-            order[position], order[position + 1] = b, a
 
 
 def _justify(network: _Network, begin: list[int]) -> list[int]:

@@ -97,7 +97,7 @@ def solve(
     model = build(problem)
     _hint_start(model)
     interleaved = not problem.work_packages  # rigid activities only: see planner.cpsat
-    search.prepare(model)
+    search.prepare(model, limit)
     levels: list[Level] = []
     solution: list[int] | None = None  # the plan kept so far, every variable
     used = 0.0  # deterministic time spent, in nominal seconds

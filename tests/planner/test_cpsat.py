@@ -29,6 +29,14 @@ def scheduling_model(seed: int = 3) -> cp_model.CpModel:
     return model
 
 
+def test_the_largest_seed_runs_with_several_workers() -> None:
+    largest = 2**31 - 1  # what the API admits; each worker's variant adds to it
+
+    outcome = cpsat.run(scheduling_model(), 0.2, workers=2, seed=largest, deterministic=True)
+
+    assert outcome.found
+
+
 def test_the_same_seed_and_workers_give_the_same_outcome() -> None:
     model = scheduling_model()
 

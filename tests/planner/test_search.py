@@ -40,9 +40,9 @@ def test_rigid_activities_start_from_the_first_schedule_and_branch_on_begins() -
     problem = j30()
     model = build(problem)
 
-    search.prepare(model)
+    search.prepare(model, 10.0)
 
-    first = sgs.first_schedule(problem, schedules=search.SCHEDULES)
+    first = sgs.first_schedule(problem, schedules=search.schedules(problem, 10.0))
     assert first is not None
     hint = model.cp.proto.solution_hint
     hinted = dict(zip(hint.vars, hint.values, strict=True))
@@ -56,8 +56,8 @@ def test_rigid_activities_start_from_the_first_schedule_and_branch_on_begins() -
 def test_no_plan_worse_than_the_first_schedule_is_left_to_search() -> None:
     problem = j30()
     model = build(problem)
-    search.prepare(model)
-    first = sgs.first_schedule(problem, schedules=search.SCHEDULES)
+    search.prepare(model, 10.0)
+    first = sgs.first_schedule(problem, schedules=search.schedules(problem, 10.0))
     assert first is not None
     objective = model.objectives["lateness"]
     assert not isinstance(objective, int)
@@ -73,7 +73,7 @@ def test_a_problem_with_work_packages_keeps_its_model_and_parameters() -> None:
     problem = work_packages()
     model, untouched = build(problem), build(problem)
 
-    search.prepare(model)
+    search.prepare(model, 10.0)
     solver = cpsat.solver(10.0, seed=0, workers=2, interleaved=True)
     before = str(solver.parameters)
     search.tune(solver.parameters, problem, 10.0, True)
@@ -93,8 +93,21 @@ def test_rigid_activities_get_a_narrower_deterministic_portfolio_only() -> None:
 
     assert list(deterministic.parameters.ignore_subsolvers) == list(search.IGNORED)
     assert deterministic.parameters.interleave_search
-    assert deterministic.parameters.max_deterministic_time == 10.0 * search.DETERMINISTIC_SHARE
+    genetic = search.schedules(problem, 10.0) * len(problem.activities) * search.PLACEMENT_SECONDS
+    left = 10.0 - genetic
+    assert 0 < left < 10.0
+    assert deterministic.parameters.max_deterministic_time == left * search.DETERMINISTIC_SHARE
     assert str(free.parameters) == free_before
+
+
+def test_the_genetic_search_gets_fewer_schedules_when_they_would_exceed_its_share() -> None:
+    small, large = j30(), psplib.to_problem(psplib.load_instance("j120", "j12012_2", ROOT))
+
+    assert search.schedules(small, 10.0) == search.SCHEDULES
+    assert search.schedules(large, 10.0) < search.SCHEDULES
+    assert search.schedules(large, 1.0) < search.schedules(large, 10.0)
+    seconds = search.schedules(large, 10.0) * len(large.activities) * search.PLACEMENT_SECONDS
+    assert seconds <= search.GENETIC_SHARE * 10.0
 
 
 def test_a_psplib_instance_gets_the_same_plan_on_every_run() -> None:
