@@ -134,8 +134,20 @@ def body_fields(command: type[Command]) -> list[dataclasses.Field[Any]]:
     return [f for f in own + shared if f.name not in OMITTED and "parse" in f.metadata]
 
 
+_MODELS: dict[str, type[BaseModel]] = {}
+
+
 def body_model(command: type[Command]) -> type[BaseModel]:
-    """The strict request model of ``command`` (``TransferBudgetCreate``…)."""
+    """The strict request model of ``command`` (``TransferBudgetCreate``…), built once:
+    the command routes and the scenario hypothesis routes share it (one schema each)."""
+    key = f"{command.__module__}.{command.__qualname__}"
+    found = _MODELS.get(key)
+    if found is None:
+        found = _MODELS[key] = _build_model(command)
+    return found
+
+
+def _build_model(command: type[Command]) -> type[BaseModel]:
     definitions: dict[str, Any] = {}
     example: dict[str, Any] = {}
     for spec in body_fields(command):

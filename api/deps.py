@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,6 +17,8 @@ from api.idempotency import IdempotencyStore
 from api.security import Principal, Role, TokenStore
 from api.settings import Settings
 from domain.ledger import Ledger
+from domain.scenarios import ScenarioBook
+from projections.answers import AnswerCache
 from projections.log_index import LogIndex
 from projections.view import PortfolioView
 
@@ -32,9 +34,16 @@ class Services:
     tokens: TokenStore
     idempotency: IdempotencyStore
     planning: CapacityLimiter
+    scenarios: ScenarioBook  # the what-if scenarios, in their own tables beside the ledger
+    answers: AnswerCache  # serialized states by question, for the view's position
 
 
-def _services(request: Request) -> Services:
+# Dependencies that only look at the request are ``async``: FastAPI runs a plain ``def``
+# dependency in its thread pool, and those hops (one per dependency per request) cost
+# more than the work. What touches the store (the token's lookup) stays a ``def``.
+
+
+async def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -68,10 +77,10 @@ def _principal(
     return principal
 
 
-def allow(*roles: Role) -> Callable[..., Principal]:
+def allow(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting the listed roles only (401 without a token, 403 otherwise)."""
 
-    def admitted(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+    async def admitted(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
         if principal.role not in roles:
             names = ", ".join(r.value for r in roles)
             raise ProblemError(
@@ -103,7 +112,7 @@ def _query_names(dependant: Dependant) -> set[str]:
 _QUERY_NAMES: dict[int, frozenset[str]] = {}
 
 
-def known_query(request: Request) -> None:
+async def known_query(request: Request) -> None:
     """Refuse query parameters a route does not declare (422): a misspelt filter
     (``?programe=PAY``) would otherwise be ignored, and the answer silently wider."""
     route = request.scope.get("route")

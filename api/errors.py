@@ -2,7 +2,10 @@
 
 * 422 ``validation-error``: the request does not match the published schema (each
   offending field is listed under ``errors``);
-* 409: the request is well-formed but the ledger refuses it: a rule (``insufficient-funds``,
+* 422 ``invalid-input`` on a read (GET): query parameters the schema admits but finer
+  checks refuse (an evolution period that ends before it starts…), the field named as
+  ``query.<name>``, as a validation error names it;
+* 409: a write is well-formed but the ledger refuses it: a rule (``insufficient-funds``,
   ``retroactive-conflict``…), a value the ledger finds invalid (``invalid-input``, naming
   the field), a code already used, or a stale ``If-Match`` (``concurrency-conflict``, with
   the ``current_version``);
@@ -22,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain.errors import (
     AlreadyExists,
@@ -140,10 +144,24 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    problem = refusal(exc)
     if isinstance(exc, InvalidInput) and request.method == "GET":
-        problem.status, problem.title = 422, "Invalid request"
-    return problem_response(request, problem)
+        message = exc.message.removeprefix(f"{exc.field}: ")
+        return problem_response(request, invalid_query(exc.field, message))
+    return problem_response(request, refusal(exc))
+
+
+def invalid_query(field: str, message: str) -> ProblemError:
+    """A read's query parameter that the schema admits but finer checks refuse: 422,
+    like a request that does not match the schema (a read changes nothing, so there is
+    no refusal by the ledger to tell apart from it)."""
+    name = field if field.startswith("query.") else f"query.{field}"
+    return ProblemError(
+        422,
+        "invalid-input",
+        "Invalid request",
+        f"{name}: {message}",
+        errors=[{"field": name, "message": message}],
+    )
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -169,8 +187,23 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _HTTP_TITLES.get(exc.status_code, ("about:blank", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
-    problem = ProblemError(exc.status_code, code, title, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request))
+    problem = ProblemError(exc.status_code, code, title, detail, headers=headers)
     return problem_response(request, problem)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method the path answers to: Starlette's 405 names only those of the first
+    route matching the path, and a path may have several (``GET`` and ``POST
+    /scenarios``)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
 
 
 async def _on_store(request: Request, exc: Exception) -> JSONResponse:

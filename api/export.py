@@ -11,49 +11,94 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
+from pandas.arrays import DatetimeArray, NumpyExtensionArray
 
 Cells = list[Any]
 
 
 def _column_values(series: pd.Series) -> Cells:
     """The cells of one column as JSON-ready Python values."""
-    missing = series.isna().to_numpy()
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        utc = series.dt.tz_convert("UTC")
-        values: Cells = [
-            None if gone else t.isoformat() for t, gone in zip(utc, missing, strict=True)
-        ]
-        return values
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        present = series[~missing]
-        whole_days = bool((present == present.dt.normalize()).all())
-        fmt: Callable[[pd.Timestamp], str] = (
-            (lambda t: t.date().isoformat()) if whole_days else (lambda t: t.isoformat())
-        )
-        return [None if gone else fmt(t) for t, gone in zip(series, missing, strict=True)]
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return [None if gone else bool(v) for v, gone in zip(series, missing, strict=True)]
-    if pd.api.types.is_integer_dtype(series.dtype):
-        return [None if gone else int(v) for v, gone in zip(series, missing, strict=True)]
-    if pd.api.types.is_float_dtype(series.dtype):
-        return [None if gone else float(v) for v, gone in zip(series, missing, strict=True)]
-    return [None if gone else _scalar(v) for v, gone in zip(series, missing, strict=True)]
+    return _cells(series.array)
+
+
+def _cells(values: ExtensionArray) -> Cells:
+    """An array's cells as JSON-ready values, converted and formatted by numpy a whole
+    array at a time (a state answer is many short columns: per-cell Python, and pandas'
+    per-column overheads, were most of its cost); odd dtypes go cell by cell."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        assert isinstance(values, pd.Categorical)
+        categories = dtype.categories.array
+        if isinstance(categories.dtype, pd.StringDtype):  # only the codes used, then
+            return _cells(categories.take(values.codes, allow_fill=True))
+        every = np.array([*_cells(categories), None], dtype=object)
+        cells: Cells = every[values.codes].tolist()  # code -1 (missing): the last, None
+        return cells
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        assert isinstance(values, DatetimeArray)
+        instants = values.tz_convert("UTC").tz_localize(None).to_numpy()
+        missing = np.isnat(instants)
+        return _blanked([f"{t}+00:00" for t in _instant_texts(instants)], missing)
+    if isinstance(dtype, pd.StringDtype):
+        texts = values.to_numpy(dtype=object)
+        return _blanked(texts.tolist(), pd.isna(texts))
+    if not isinstance(values, NumpyExtensionArray | DatetimeArray):
+        return [_scalar(v) for v in values]  # other extension arrays (nullable numbers…)
+    array = values.to_numpy()
+    kind = array.dtype.kind
+    if kind == "M":
+        missing = np.isnat(array)
+        present = array[~missing]
+        if (present == present.astype("datetime64[D]")).all():
+            return _blanked(np.datetime_as_string(array, unit="D").tolist(), missing)
+        return _blanked(_instant_texts(array), missing)
+    if kind in "biu":
+        return list(array.tolist())
+    if kind == "f":  # JSON has no infinity: a load over no capacity at all is null
+        return _blanked(array.tolist(), ~np.isfinite(array))
+    return [_scalar(v) for v in array]
+
+
+def _instant_texts(values: npt.NDArray[np.datetime64]) -> list[str]:
+    """datetime64 values as ``Timestamp.isoformat`` writes them (no zone): seconds, then
+    microseconds or nanoseconds only when there are any."""
+    fine: Literal["ns", "us"] = "ns" if np.datetime_data(values.dtype)[0] == "ns" else "us"
+    texts: list[str] = np.datetime_as_string(values, unit=fine).tolist()
+    if fine == "us":
+        return [t[:-7] if t.endswith(".000000") else t for t in texts]
+    return [
+        t[:-10] if t.endswith(".000000000") else t[:-3] if t.endswith("000") else t for t in texts
+    ]
+
+
+def _blanked(values: Cells, missing: np.ndarray) -> Cells:
+    """``values`` with None where ``missing``."""
+    if missing.any():
+        for at in np.flatnonzero(missing).tolist():
+            values[at] = None
+    return values
 
 
 def _scalar(value: Any) -> Any:
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, str | int | float | bool):
         return value
     return str(value)
@@ -62,7 +107,7 @@ def _scalar(value: Any) -> Any:
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The frame's rows as dictionaries of JSON-ready values, in column order."""
     columns = [str(c) for c in frame.columns]
-    cells = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    cells = [_column_values(series) for _, series in frame.items()]
     return [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
 
 

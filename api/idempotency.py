@@ -9,20 +9,29 @@ running, a second one is told to retry (409). A response of the server's own fai
 
 If a process dies after recording and before storing the response, the key stays
 claimed: a retry gets 409 "in progress" rather than a chance of recording twice.
+
+Keys expire ``ttl`` after they were first used (24 hours by default,
+``PMO_API_IDEMPOTENCY_HOURS``): the same key is then a new request, as a client that
+retries for longer than that has lost track of what it sent. Expired keys are deleted
+when they are used again, and all of them at most once an hour per process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from api.sidecar import SideTables, rowcount
 from domain.ledger import Ledger
 
 TABLE = "pmo_api_idempotency"
+TTL = timedelta(hours=24)
+PURGE_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,15 @@ def fingerprint(method: str, path: str, if_match: str | None, body: bytes) -> st
 class IdempotencyStore:
     """Keys per principal, with the fingerprint of their request and its response."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        ttl: timedelta = TTL,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.ttl = ttl
+        self._now = now
+        self._purged = -PURGE_EVERY_S  # monotonic seconds of the last purge
         self._sql = SideTables(ledger)
         self._table = self._sql.name(TABLE)
         self._sql.create(
@@ -72,11 +89,19 @@ class IdempotencyStore:
     def claim(self, principal: str, key: str, fingerprint: str) -> Claim:
         """Claim ``key`` for a request, or say what an earlier request with it left."""
         mark = self._sql.mark
+        now = self._now()
+        expired = (now - self.ttl).isoformat()
+        self._purge(expired)
         with self._sql.transaction() as cursor:
+            cursor.execute(
+                f"DELETE FROM {self._table} WHERE principal = {mark} AND key = {mark}"
+                f" AND created_at < {mark}",
+                (principal, key, expired),
+            )
             cursor.execute(
                 f"INSERT INTO {self._table} (principal, key, fingerprint, created_at)"
                 f" VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT DO NOTHING",
-                (principal, key, fingerprint, datetime.now(UTC).isoformat()),
+                (principal, key, fingerprint, now.isoformat()),
             )
             if rowcount(cursor) == 1:
                 return Claim(fresh=True)
@@ -93,6 +118,16 @@ class IdempotencyStore:
             return Claim(fresh=False, pending=True)
         headers: dict[str, Any] = json.loads(row[2] or "{}")
         return Claim(fresh=False, stored=Stored(int(row[1]), bytes(row[3]), headers))
+
+    def _purge(self, expired: str) -> None:
+        """Delete every key created before ``expired``, at most once per hour."""
+        if time.monotonic() - self._purged < PURGE_EVERY_S:
+            return
+        self._purged = time.monotonic()
+        with self._sql.transaction() as cursor:
+            cursor.execute(
+                f"DELETE FROM {self._table} WHERE created_at < {self._sql.mark}", (expired,)
+            )
 
     def store(self, principal: str, key: str, response: Stored) -> None:
         """Keep the response of the request that claimed ``key``."""

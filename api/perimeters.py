@@ -9,6 +9,13 @@ envelope's or risk's that of the projects (or programme) it concerns, a resource
 home perimeter. What belongs to no perimeter, or whose perimeter cannot be established
 (outside demands, which come from another perimeter by definition; decisions;
 planner proposals, which name no programme), is refused to a limited token.
+
+A what-if scenario belongs to no perimeter either: a limited token may create one
+(which changes nothing, like taking a decision) and add hypotheses whose commands lie
+within its perimeters; it reads the scenario's state, KPIs and comparison for a scope
+within them and plans one of its programmes there; it sees, promotes, rebases or
+abandons a scenario only while every hypothesis in it lies within its perimeters; the
+list of every scenario is refused to it.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 from api.deps import Services
 from api.errors import ProblemError
 from api.security import Principal
+from domain.commands import TakeDecision
 from domain.model import (
     BacklogItem,
     Dependency,
@@ -28,6 +36,7 @@ from domain.model import (
     Resource,
     Risk,
 )
+from domain.scenarios import COMMANDS, Scenario
 from domain.timeline import LedgerAggregate
 from projections.state import Scope
 
@@ -127,6 +136,18 @@ def guard_command(
         refuse_limited(principal, "a change outside any perimeter")
     for name, code in named:
         guard(principal, services, REFERENCES[name], code)
+
+
+def guard_scenario(principal: Principal, services: Services, scenario: Scenario) -> None:
+    """A scenario belongs to no perimeter: a limited token reaches it only while every
+    hypothesis it holds lies within the token's perimeters (as each command is checked)."""
+    if not principal.perimeters:
+        return
+    for hypothesis in scenario.hypotheses:
+        command = COMMANDS.get((hypothesis["area"], hypothesis["action"]))
+        guard_command(
+            principal, services, hypothesis["fields"], unplaced_ok=command is TakeDecision
+        )
 
 
 def _named(values: dict[str, Any]) -> Iterable[tuple[str, str]]:

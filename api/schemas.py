@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -27,7 +27,11 @@ def _instant(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not _INSTANT.match(value):
         raise ValueError("must be an ISO 8601 instant, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]")
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    try:  # an offset can carry the first or last instant out of the calendar
+        return moment.astimezone(UTC) if moment.tzinfo else moment
+    except OverflowError:
+        raise ValueError("must be an instant within the years 1 to 9999 in UTC") from None
 
 
 def _whole(value: Any) -> Any:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from domain.persistence import database_setting
 
 MAX_BODY_BYTES = 256 * 1024
+STATE_CACHE_MB = 512
+IDEMPOTENCY_HOURS = 24.0
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES  # larger request bodies are refused with 413
     max_plan_seconds: float = 120.0  # the longest solve a client may ask for
     plan_slots: int = 1  # planner runs at once per process (each uses `workers` threads)
+    state_cache_bytes: int = STATE_CACHE_MB << 20  # answers of GET /state kept (0: none)
+    idempotency_hours: float = IDEMPOTENCY_HOURS  # an Idempotency-Key expires after this
     title: str = "Portfolio Ledger"
 
     @classmethod
@@ -28,4 +32,6 @@ class Settings:
             max_body_bytes=int(os.environ.get("PMO_API_MAX_BODY_BYTES", MAX_BODY_BYTES)),
             max_plan_seconds=float(os.environ.get("PMO_API_MAX_PLAN_SECONDS", 120.0)),
             plan_slots=int(os.environ.get("PMO_API_PLAN_SLOTS", 1)),
+            state_cache_bytes=int(os.environ.get("PMO_API_STATE_CACHE_MB", STATE_CACHE_MB)) << 20,
+            idempotency_hours=float(os.environ.get("PMO_API_IDEMPOTENCY_HOURS", IDEMPOTENCY_HOURS)),
         )

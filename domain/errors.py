@@ -132,3 +132,32 @@ class ConcurrencyConflict(DomainError):
         super().__init__(message, kind=kind, ref=ref, expected=expected, current=current)
         self.current = current
         self.expected = expected
+
+
+class ScenarioConflict(DomainError):
+    """The main ledger changed what the scenario's hypotheses touch since its branch."""
+
+    code = "scenario-conflict"
+
+    def __init__(self, name: str, conflicts: list[str]) -> None:
+        super().__init__(
+            f"scenario {name} cannot be promoted: the ledger changed since its branch "
+            f"position: {'; '.join(conflicts)} (rebase it first)",
+            scenario=name,
+            conflicts=conflicts,
+        )
+        self.conflicts = conflicts
+
+
+class RebaseRefused(DomainError):
+    """Hypotheses of a scenario no longer hold on the ledger's current position."""
+
+    code = "rebase-refused"
+
+    def __init__(self, name: str, refusals: list[str]) -> None:
+        super().__init__(
+            f"scenario {name} cannot be rebased: {'; '.join(refusals)}",
+            scenario=name,
+            refusals=refusals,
+        )
+        self.refusals = refusals

@@ -29,22 +29,20 @@ from eventsourcing.utils import Environment, EnvType
 from domain.branch import AfterBranch, BranchLedger
 from domain.chain import ChainedSQLiteRecorder
 from domain.commands import ALL_COMMANDS, Command, TakeDecision
-from domain.errors import DomainError, InvalidInput, InvalidTransition, UnknownEntity
+from domain.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    ScenarioConflict,
+    UnknownEntity,
+)
 from domain.ledger import Ledger, Receipt
+from domain.values import text
 
 NAMESPACE = uuid.UUID("7d1c3e52-9b1f-4c55-8a53-5c3e2a7f0d11")
 COMMANDS = {(c.area, c.action): c for c in ALL_COMMANDS if c.recordable}
-
-
-class ScenarioConflict(DomainError):
-    """The main ledger changed what the scenario's hypotheses touch since its branch."""
-
-    def __init__(self, name: str, conflicts: list[str]) -> None:
-        super().__init__(
-            f"scenario {name} cannot be promoted: the ledger changed since its branch "
-            f"position: {'; '.join(conflicts)} (rebase it first)"
-        )
-        self.conflicts = conflicts
+EVALUATION_ATTEMPTS = 5
 
 
 class Scenario(Aggregate):
@@ -61,11 +59,14 @@ class Scenario(Aggregate):
         return cls.id_for(name)
 
     @event("Created")
-    def __init__(self, name: str, position: int, branch_at: datetime, author: str) -> None:
+    def __init__(
+        self, name: str, position: int, branch_at: datetime, author: str, rationale: str = ""
+    ) -> None:
         self.name = name
         self.position = position
         self.branch_at = branch_at
         self.author = author
+        self.rationale = rationale
         self.hypotheses: list[dict[str, Any]] = []
         self.evaluations: list[dict[str, Any]] = []
         self.status = "open"
@@ -155,12 +156,22 @@ class ScenarioBook(Application[uuid.UUID]):
 
     # -- writing ----------------------------------------------------------------------
 
-    def create(self, name: str, *, author: str, known_at: datetime | None = None) -> Scenario:
+    def create(
+        self,
+        name: str,
+        *,
+        author: str,
+        known_at: datetime | None = None,
+        rationale: str = "",
+    ) -> Scenario:
         """A new scenario branching the ledger as it was at ``known_at`` (now)."""
         if not name.strip():
             raise InvalidInput("name", "a scenario needs a name")
+        why = text(rationale, "rationale", required=False, limit=2000)
         position, at = self.position_at(known_at)
-        scenario = Scenario(name=name.strip(), position=position, branch_at=at, author=author)
+        scenario = Scenario(
+            name=name.strip(), position=position, branch_at=at, author=author, rationale=why
+        )
         try:
             self.save(scenario)
         except IntegrityError:  # the store's key: one scenario per name
@@ -177,24 +188,33 @@ class ScenarioBook(Application[uuid.UUID]):
         world, _ = self.branch(scenario)
         receipt = world.execute(command, author=author)
         scenario._add(entry)
-        self.save(scenario)
+        self._save(scenario)
         return receipt
 
     def record_evaluation(
         self, name: str, *, author: str, what: str, summary: dict[str, Any]
     ) -> None:
-        """Keep what an evaluation of the scenario showed (who looked, when, at what)."""
-        scenario = self.get(name)
-        at = self.ledger.clock.now().isoformat()
-        scenario._evaluated({"what": what, "author": author, "at": at, "summary": summary})
-        self.save(scenario)
+        """Keep what an evaluation of the scenario showed (who looked, when, at what);
+        an evaluation recorded meanwhile by another process is read and this one added
+        after it."""
+        for attempt in range(EVALUATION_ATTEMPTS):
+            scenario = self.get(name)
+            at = self.ledger.clock.now().isoformat()
+            scenario._evaluated({"what": what, "author": author, "at": at, "summary": summary})
+            try:
+                self.save(scenario)
+            except IntegrityError:
+                if attempt == EVALUATION_ATTEMPTS - 1:
+                    raise
+            else:
+                return
 
     def abandon(self, name: str, *, author: str, reason: str) -> Scenario:
         """Close the scenario; it stays recorded."""
         scenario = self.get(name)
         scenario.require_open()
         scenario._abandon(author=author, reason=reason)
-        self.save(scenario)
+        self._save(scenario)
         return scenario
 
     def rebase(self, name: str, *, author: str) -> list[str]:
@@ -212,7 +232,7 @@ class ScenarioBook(Application[uuid.UUID]):
                 refusals.append(f"hypothesis {number} ({_label(hypothesis)}): {refusal}")
         if not refusals:
             scenario._rebase(position=position, branch_at=at, author=author)
-            self.save(scenario)
+            self._save(scenario)
         return refusals
 
     def conflicts(self, scenario: Scenario) -> list[str]:
@@ -252,8 +272,17 @@ class ScenarioBook(Application[uuid.UUID]):
             for hypothesis in scenario.hypotheses:
                 batch.execute(command_of(hypothesis, decision=decision), author=author)
         scenario._promote(decision=decision, author=author)
-        self.save(scenario)
+        self._save(scenario)
         return decision
+
+    def _save(self, scenario: Scenario) -> None:
+        """Save a change to a scenario that another writer may have changed meanwhile."""
+        try:
+            self.save(scenario)
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                "scenario", scenario.name, expected=None, current=None
+            ) from None
 
     def position_at(self, known_at: datetime | None) -> tuple[int, datetime]:
         """The main log's last position recorded at or before ``known_at``, and that

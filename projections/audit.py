@@ -89,12 +89,27 @@ class Step:
 
 def history(ledger: Ledger, view: PortfolioView, criteria: EventFilter) -> Iterator[Step]:
     """The steps of the events ``criteria`` keeps (a programme's, see the module)."""
-    scope = Scope("programme", criteria.programme) if criteria.programme else Scope()
     for decision, events in _grouped(read_log(ledger, criteria)):
         if decision is None:
             yield Step(None, events)
         else:
-            yield Step(decision, events, tuple(moves(view, scope, events)))
+            scope = Scope("programme", criteria.programme) if criteria.programme else None
+            yield Step(decision, events, tuple(moves(view, scope or narrowest(events), events)))
+
+
+def narrowest(events: tuple[EventRecord, ...]) -> Scope:
+    """The programme every effect of a decision concerns, else the whole portfolio.
+
+    ``moves`` keeps only what concerns the decision's own projects, so reading the one
+    programme they belong to finds the same moves as reading the portfolio, at a
+    fraction of the cost (the portfolio's evolution report compares hundreds of
+    decisions). An effect outside any programme (a perimeter's reserve, a resource)
+    keeps the portfolio."""
+    effects = [e for e in events if e.area != "decision"]
+    programmes = {code for e in effects for code in e.programmes}
+    if len(programmes) == 1 and all(e.programmes for e in effects):
+        return Scope("programme", programmes.pop())
+    return Scope()
 
 
 def _grouped(
@@ -118,8 +133,11 @@ def moves(view: PortfolioView, scope: Scope, events: tuple[EventRecord, ...]) ->
     as_of = max(e.effective_date for e in events)
     before_at = min(e.recorded_at for e in events) - EPSILON
     after_at = max(e.recorded_at for e in events)
-    before = _state(view, as_of, before_at, scope)
     after = _state(view, as_of, after_at, scope)
+    if after is None:  # the programme is not in force on that date, its projects may be
+        scope = Scope()
+        after = _state(view, as_of, after_at, scope) or _nothing()
+    before = _state(view, as_of, before_at, scope) or _nothing()
     found: list[Move] = []
     for name, (keys, fields) in COMPARED.items():
         old, new = before[name], after[name]
@@ -138,13 +156,18 @@ def moves(view: PortfolioView, scope: Scope, events: tuple[EventRecord, ...]) ->
 
 def _state(
     view: PortfolioView, as_of: date, known_at: datetime, scope: Scope
-) -> dict[str, pd.DataFrame]:
-    """The compared sections; empty before the programme existed."""
+) -> dict[str, pd.DataFrame] | None:
+    """The compared sections; None when the scope's programme is not in force."""
     try:
         state = view.state(as_of, known_at, scope, list(COMPARED))
     except UnknownEntity:
-        return {name: pd.DataFrame() for name in COMPARED}
+        return None
     return {name: state[name] for name in COMPARED}
+
+
+def _nothing() -> dict[str, pd.DataFrame]:
+    """The compared sections before the programme existed."""
+    return {name: pd.DataFrame() for name in COMPARED}
 
 
 def _kpi(view: PortfolioView, as_of: date, known_at: datetime, scope: Scope) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.ledger import Ledger
-from domain.model import Decision
+from domain.model import Decision, PlanProposal
 from domain.timeline import LedgerEvent
 from projections.event_log import EventFilter, EventRecord, PortfolioIndex, read_events, record_of
 
@@ -48,6 +48,7 @@ class LogIndex:
         self._by_programme: dict[str, array[int]] = {}
         self._taken_at: dict[UUID, int] = {}
         self._effects: dict[UUID, array[int]] = {}
+        self._proposals: list[str] = []  # plan proposals' codes, in recorded order
         self._lock = threading.Lock()
 
     @property
@@ -60,14 +61,22 @@ class LogIndex:
         """The last position attributed."""
         return self._position
 
-    def catch_up(self) -> int:
-        """Attribute the events recorded since the last call; how many there were."""
+    @property
+    def proposals(self) -> list[str]:
+        """The codes of the plan proposals recorded, oldest first."""
+        return list(self._proposals)
+
+    def catch_up(self, limit: int | None = None) -> int:
+        """Attribute the events recorded since the last call (at most ``limit`` of them);
+        how many there were."""
         with self._lock:
             seen = 0
             for position, event in read_events(self._ledger, after=self._position):
                 self._learn(position, event)
                 self._position = position
                 seen += 1
+                if seen == limit:
+                    break
             return seen
 
     def _learn(self, position: int, event: LedgerEvent) -> None:
@@ -75,6 +84,8 @@ class LogIndex:
         if isinstance(event, Decision.Taken):
             self._taken_at[event.originator_id] = position
             return
+        if isinstance(event, PlanProposal.Proposed):
+            self._proposals.append(event.code)
         projects = self._tree.projects_of(event)
         for project in projects:
             self._by_project.setdefault(self._tree.code(project).upper(), array("q")).append(

@@ -31,7 +31,7 @@ from domain.model import (
     Risk,
     Timesheet,
 )
-from projections.bitemporal import Mode, StepTable, Value
+from projections.bitemporal import OPEN, Mode, StepTable, Value
 from projections.codec import (
     MISSING,
     Labels,
@@ -94,6 +94,7 @@ class Projector:
     tables: dict[str, StepTable] = field(default_factory=build_tables)
     labels: Labels = field(default_factory=Labels)
     position: int = 0
+    latest: int = 0  # the latest recorded instant of the events applied (microseconds)
     programme_of: dict[int, int] = field(default_factory=dict)
     perimeter_of: dict[int, int] = field(default_factory=dict)  # programme or project
     project_of_item: dict[int, int] = field(default_factory=dict)
@@ -114,6 +115,9 @@ class Projector:
         if handler is None:
             return
         fields = parse(state)
+        recorded = instant(fields["timestamp"])
+        if recorded > self.latest:
+            self.latest = recorded
         op = self._op
         if op is None:
             op = self._op = Op(self.labels)
@@ -121,7 +125,7 @@ class Projector:
         op.aggregate = self.labels.id(originator)
         op.effective = day(fields["effective_date"])
         op.position = position
-        op.recorded = instant(fields["timestamp"])
+        op.recorded = recorded
         handler(self, op, fields)
 
     def put(self, table: str, key: tuple[int, ...], op: Op, value: Value) -> None:
@@ -170,6 +174,7 @@ class Projector:
             raise RuntimeError("finish the bulk build before taking a snapshot")
         return {
             "position": self.position,
+            "latest": self.latest,
             "labels": self.labels.texts,
             **{
                 name: rows_of(getattr(self, name), width, kind)
@@ -188,7 +193,21 @@ class Projector:
             setattr(projector, name, lookup if lazy else lookup.whole())
         for name, table in projector.tables.items():
             table.restore(saved["tables"][name])
+        latest = saved.get("latest")  # not in snapshots stored before it was kept
+        projector.latest = int(latest) if latest is not None else projector.latest_in_tables()
         return projector
+
+    def latest_in_tables(self) -> int:
+        """The latest recorded instant any table row holds (when a row was known from or
+        until): no state changes for a ``known_at`` after it."""
+        latest = 0
+        for table in self.tables.values():
+            if not len(table):
+                continue
+            until = table.column("rec_to")
+            until = until[until != OPEN]
+            latest = max(latest, int(table.column("rec_from").max()), int(until.max(initial=0)))
+        return latest
 
     def text(self, value: Any) -> int:
         """A plain or transcoded text as a label id."""

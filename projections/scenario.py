@@ -11,11 +11,15 @@ asked as known at the last of them (the branch records just after its branch ins
 
 ``compare`` sets two worlds side by side: the headline figures of
 ``projections.evolution`` (budget, milestones, risks, RAG), each milestone's forecast and
-whether it holds its baseline, and each project's envelope and forecast at completion.
+whether it holds its baseline, each project's envelope and forecast at completion, and
+the capacity load per skill and per perimeter (the team that owns the capacity): the
+capacity KPI's capacity and demand summed over ``months`` months from ``as_of``'s month,
+their load, and the busiest month's load, on both sides.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -111,9 +115,11 @@ class Comparison:
     figures: list[dict[str, Any]]
     milestones: list[dict[str, Any]]
     budgets: list[dict[str, Any]]
+    capacity: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    months: int = 3
 
 
-def compare(left: World, right: World, as_of: date, scope: Scope) -> Comparison:
+def compare(left: World, right: World, as_of: date, scope: Scope, *, months: int = 3) -> Comparison:
     """The two worlds on ``as_of`` (see the module's docstring)."""
     a = headlines(left.source, scope, as_of, left.known_at)
     b = headlines(right.source, scope, as_of, right.known_at)
@@ -147,7 +153,67 @@ def compare(left: World, right: World, as_of: date, scope: Scope) -> Comparison:
             ("envelope", "fac", "variance"),
             (left.name, right.name),
         ),
+        capacity_load(left, right, as_of, scope, months),
+        months,
     )
+
+
+LOAD_GROUPS = ("skill", "perimeter")
+
+
+def capacity_load(
+    left: World, right: World, as_of: date, scope: Scope, months: int
+) -> list[dict[str, Any]]:
+    """Per skill and per perimeter: capacity, demand and load over ``months`` months from
+    ``as_of``'s month on both sides, the busiest month's load, and the changes."""
+    rows = []
+    for by in LOAD_GROUPS:
+        a = _load(_frame(left, "capacity", as_of, scope, by=by, months=months), by)
+        b = _load(_frame(right, "capacity", as_of, scope, by=by, months=months), by)
+        for group in sorted(set(a) | set(b)):
+            row: dict[str, Any] = {"by": by, "group": group}
+            for name, side in ((left.name, a), (right.name, b)):
+                found = side.get(group, _NO_LOAD)
+                for measure, value in found.items():
+                    row[f"{measure} ({name})"] = value
+            before, after = a.get(group, _NO_LOAD), b.get(group, _NO_LOAD)
+            row["demand_days (change)"] = round(after["demand_days"] - before["demand_days"], 2)
+            row["load_pct (change)"] = _difference(after["load_pct"], before["load_pct"])
+            rows.append(row)
+    return rows
+
+
+_NO_LOAD: dict[str, Any] = {
+    "capacity_days": 0.0,
+    "demand_days": 0.0,
+    "load_pct": None,
+    "peak_load_pct": None,
+}
+
+
+def _load(frame: pd.DataFrame, by: str) -> dict[str, dict[str, Any]]:
+    """The capacity KPI's monthly rows summed per group over the months."""
+    if frame.empty:
+        return {}
+    found = {}
+    groups = frame[by].astype(object).where(frame[by].notna(), "(outside)").astype(str)
+    for group, months in frame.groupby(groups):
+        capacity = float(months["capacity_days"].sum())
+        demand = float(months["demand_days"].sum())
+        peak = months["load_pct"].max()
+        found[str(group)] = {
+            "capacity_days": round(capacity, 2),
+            "demand_days": round(demand, 2),
+            "load_pct": round(100.0 * demand / capacity, 1) if capacity > 0 else None,
+            "peak_load_pct": None if pd.isna(peak) else round(float(peak), 1),
+        }
+    return found
+
+
+def _difference(after: float | None, before: float | None) -> float | None:
+    if after is None or before is None:
+        return None
+    return round(after - before, 1)
 
 
 def _section(world: World, name: str, as_of: date, scope: Scope) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -93,6 +93,11 @@ def micros(moment: datetime) -> int:
         moment = moment.replace(tzinfo=UTC)
     delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def instant_of(microseconds: int) -> datetime:
+    """The view's integer as an instant (UTC)."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=microseconds)
 
 
 def portfolio_state(
@@ -424,7 +429,7 @@ class _Query:
             partitions=None if self.in_projects is None else self.in_projects.tolist(),
             intervals=True,
         )
-        decisions = self.select("decisions", {"decision": np.unique(rows["decision"]).tolist()})
+        decisions = self.select("decisions", partitions=np.unique(rows["decision"]).tolist())
         at = pd.Index(decisions["decision"]).get_indexer(pd.Index(rows["decision"]))
         known = at >= 0
 
@@ -455,14 +460,16 @@ class _Query:
         return _frame(columns, keys)
 
     def envelopes(self) -> pd.DataFrame:
-        heads = self.select("envelopes")
         if self.scope.kind == "perimeter":
             assert self.in_perimeters is not None
-            keep = np.isin(heads["perimeter"], self.in_perimeters)
-            heads = _keep(heads, keep)
-        elif self.in_projects is not None:
-            heads = _keep(heads, np.isin(heads["project"], self.in_projects))
-        lines = self.select("envelope_lines", {"envelope": heads["envelope"].tolist()})
+            heads = self.select("envelopes")
+            heads = _keep(heads, np.isin(heads["perimeter"], self.in_perimeters))
+        else:
+            heads = self.by_project("envelopes")
+        if self.scope.kind in ("programme", "project"):  # a few envelopes: by the index
+            lines = self.select("envelope_lines", partitions=heads["envelope"].tolist())
+        else:
+            lines = self.select("envelope_lines", {"envelope": heads["envelope"].tolist()})
         at = pd.Index(heads["envelope"]).get_indexer(pd.Index(lines["envelope"]))
         codes = heads["code"][at]
         projects = self.dim("project")
@@ -481,9 +488,7 @@ class _Query:
         return _frame(columns).sort_values(["envelope", "nature"], ignore_index=True)
 
     def resources(self) -> pd.DataFrame:
-        resources = self.resources_in_scope
-        where = None if resources is None else {"resource": resources.tolist()}
-        rows = self.select("resources", where)
+        rows = self.by_resource("resources")
         dim = self.dim("resource")
         columns = {
             "resource": dim.codes(rows["resource"]),
@@ -591,9 +596,7 @@ class _Query:
         return _frame(columns, [dim.rank(rows["resource"]), rows["week"]])
 
     def _backlog_rows(self) -> Columns:
-        if self.in_projects is None:
-            return self.select("backlog")
-        return self.select("backlog", {"project": self.in_projects.tolist()})
+        return self.by_project("backlog")
 
     def backlog(self) -> pd.DataFrame:
         rows = self._backlog_rows()
@@ -614,9 +617,10 @@ class _Query:
         return _frame(columns, [projects.rank(rows["project"]), rows["rank"], rows["code"]])
 
     def _effort(self, items: Ints) -> Columns:
-        rows = self.select("backlog_effort") if self.in_projects is None else None
-        if rows is None:
-            rows = self.select("backlog_effort", {"item": items.tolist()})
+        if self.in_projects is None:
+            rows = self.select("backlog_effort")
+        else:
+            rows = self.select("backlog_effort", partitions=items.tolist())
         return _keep(rows, rows["days"] > 0)
 
     def backlog_effort(self) -> pd.DataFrame:
@@ -655,9 +659,7 @@ class _Query:
         return _frame(columns).sort_values("dependency", ignore_index=True)
 
     def demands(self) -> pd.DataFrame:
-        resources = self.resources_in_scope
-        where = None if resources is None else {"resource": resources.tolist()}
-        rows = self.select("demands", where)
+        rows = self.by_resource("demands")
         columns = {
             "demand": self.text(rows["code"]),
             "resource": self.dim("resource").codes(rows["resource"]),
@@ -671,7 +673,11 @@ class _Query:
         return _frame(columns).sort_values("demand", ignore_index=True)
 
     def risks(self) -> pd.DataFrame:
-        rows = self.select("risks")
+        if self.scope.kind in ("programme", "project"):  # their programmes' risks first
+            assert self.in_programmes is not None
+            rows = self.select("risks", partitions=self.in_programmes.tolist())
+        else:
+            rows = self.select("risks")
         if self.scope.kind != "portfolio":
             ids = {
                 "project": self.in_projects,

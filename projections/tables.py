@@ -129,12 +129,14 @@ def build_tables() -> dict[str, StepTable]:
             ("envelope",),
             ("code", "owner_kind", "owner", "fiscal_year", "project", "programme", "perimeter"),
             last,
+            partition="project",
         ),
         StepTable(
             "envelope_lines",
             ("envelope", "nature"),
             ("initial", "moved_in", "moved_out", "raised", "cut"),
             total,
+            partition="envelope",
         ),
         StepTable(
             "resources",
@@ -142,6 +144,7 @@ def build_tables() -> dict[str, StepTable]:
             ("code", "name", "kind", "sourcing", "home", "skills", "last_week"),
             fold,
             patch,
+            partition="resource",
         ),
         StepTable("capacity", ("resource", "from_week"), ("days",), last, partition="resource"),
         StepTable("absences", ("resource", "week"), ("days",), last, partition="resource"),
@@ -169,8 +172,9 @@ def build_tables() -> dict[str, StepTable]:
             ("code", "project", "title", "rank", "maturity", "milestone", "backlog_status"),
             fold,
             patch,
+            partition="project",
         ),
-        StepTable("backlog_effort", ("item", "skill"), ("days",), last),
+        StepTable("backlog_effort", ("item", "skill"), ("days",), last, partition="item"),
         StepTable(
             "dependencies",
             ("dependency",),
@@ -204,6 +208,7 @@ def build_tables() -> dict[str, StepTable]:
             ),
             fold,
             patch,
+            partition="resource",
         ),
         StepTable(
             "risks",
@@ -226,8 +231,11 @@ def build_tables() -> dict[str, StepTable]:
             ),
             fold,
             patch,
+            partition="programme",
         ),
-        StepTable("decisions", ("decision",), ("code", "title", "forum"), last),
+        StepTable(
+            "decisions", ("decision",), ("code", "title", "forum"), last, partition="decision"
+        ),
         StepTable(
             "milestone_moves",
             ("project", "milestone", "position"),

@@ -14,7 +14,7 @@ import gc
 import hashlib
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,9 +22,18 @@ from datetime import date, datetime
 import numpy as np
 
 from domain.ledger import Ledger
+from projections.answers import AnswerCache
 from projections.log_reader import LogReader
 from projections.projector import Projector
-from projections.state import SECTIONS, PortfolioState, Scope, portfolio_state
+from projections.state import (
+    SECTIONS,
+    PortfolioState,
+    Scope,
+    instant_of,
+    micros,
+    ordinal,
+    portfolio_state,
+)
 from projections.tables import build_tables
 from projections.view_store import ViewStore
 
@@ -72,6 +81,11 @@ class PortfolioView:
     def position(self) -> int:
         """The log position the view reflects."""
         return self.projector.position
+
+    @property
+    def latest_recorded(self) -> datetime:
+        """The latest recorded instant the view holds (nothing it knows changes after)."""
+        return instant_of(self.projector.latest)
 
     def catch_up(self) -> CatchUp:
         """Apply what the log recorded since ``position``; save a snapshot if due."""
@@ -133,6 +147,38 @@ class PortfolioView:
                 scope,
                 sections,
             )
+
+    def answer(
+        self,
+        cache: AnswerCache,
+        render: Callable[[PortfolioState], bytes],
+        as_of: date,
+        known_at: datetime,
+        scope: Scope | None = None,
+        sections: Iterable[str] = SECTIONS,
+    ) -> bytes:
+        """``render`` of the state, from ``cache`` when the same question was answered
+        at the current log position.
+
+        A ``known_at`` after the latest recorded instant the view holds is the same
+        question as that instant (nothing more is known by then): every "known now"
+        asks one question until the ledger records something, which moves the
+        position and so empties the cache (a write is in the next answer).
+        """
+        scope = scope or Scope()
+        wanted = tuple(sections)
+        with self._lock:
+            self.catch_up()
+            position = self.projector.position
+            known = min(micros(known_at), self.projector.latest)
+            question = (scope, ordinal(as_of), known, wanted)
+            found = cache.get(position, question)
+            if found is not None:
+                return found
+            state = portfolio_state(self.projector, as_of, instant_of(known), scope, wanted)
+        rendered = render(state)  # outside the lock: the frames are the query's own
+        cache.put(position, question, rendered)
+        return rendered
 
     def digest(self) -> str:
         """A fingerprint of what the view answers: its labels and every table's rows,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -22,7 +22,7 @@ from api.cli.common import write_csv
 from api.cli.events import COLUMNS
 from api.cli.report import as_document, markdown
 from api.deps import Auditor, Reader, ServicesDep
-from api.errors import ProblemError, responses
+from api.errors import invalid_query, responses
 from api.export import write_xlsx
 from api.perimeters import guard, refuse_limited
 from api.routers.events import Kinds
@@ -36,6 +36,11 @@ from projections.evolution import evolution
 
 router = APIRouter(tags=["audit"])
 _READ_PROBLEMS = responses(401, 403, 404, 406, 409, 422, 500, 503)
+# The longest period an evolution report covers over HTTP. The report reads what every
+# decision of the period moved (tens of milliseconds each): a quarter of the demo is a
+# few seconds, its whole history tens, and a server thread is not held for that. A
+# longer look back is a programme's history (/audit/history/{programme}) or the CLI.
+LONGEST_PERIOD = timedelta(days=92)
 HISTORY_COLUMNS = (*COLUMNS, "moved")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MEDIA = {"json": "application/json", "csv": "text/csv", "jsonl": "application/x-ndjson"}
@@ -148,7 +153,10 @@ def evolution_report(
     services: ServicesDep,
     request: Request,
     start: Annotated[IsoInstant, Query(alias="from", description="the start (UTC if no zone)")],
-    end: Annotated[IsoInstant, Query(alias="to", description="the end (UTC if no zone)")],
+    end: Annotated[
+        IsoInstant,
+        Query(alias="to", description="the end (UTC if no zone), at most 92 days after from"),
+    ],
     programme: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     format: Annotated[ReportFormat | None, Query(description="else Accept")] = None,
 ) -> Response:
@@ -159,12 +167,12 @@ def evolution_report(
     assert first is not None
     assert last is not None
     if last <= first:  # well-formed, but no period: refused as the finer checks refuse
-        raise ProblemError(
-            409,
-            "invalid-input",
-            "Invalid input",
-            "to: the end of the period must come after its start",
-            errors=[{"field": "query.to", "message": "must come after from"}],
+        raise invalid_query("to", "must come after from")
+    if last - first > LONGEST_PERIOD:
+        raise invalid_query(
+            "to",
+            f"a period of at most {LONGEST_PERIOD.days} days (for a longer look back, a"
+            " programme's history: /audit/history/{programme})",
         )
     if programme is None:
         refuse_limited(principal, "the whole portfolio (give a programme)")

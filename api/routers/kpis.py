@@ -63,7 +63,8 @@ def list_kpis(_: Reader) -> list[KpiInfo]:
     ]
 
 
-def _format(request: Request, given: str | None) -> str:
+def chosen_format(request: Request, given: str | None) -> str:
+    """The format asked by ``format``, else by the Accept header, else JSON."""
     if given is not None:
         return given
     accept = request.headers.get("accept", "")
@@ -74,7 +75,8 @@ def _format(request: Request, given: str | None) -> str:
     return "json"
 
 
-def _answer(kpi: Kpi, fmt: str, frame: Any, about: dict[str, Any]) -> Response:
+def answer(kpi: Kpi, fmt: str, frame: Any, about: dict[str, Any]) -> Response:
+    """The KPI's rows as JSON (with ``about``), CSV or an XLSX workbook."""
     if fmt == "csv":
         return Response(frame_csv(frame), media_type=f"{CSV}; charset=utf-8")
     if fmt == "xlsx":
@@ -90,31 +92,11 @@ def _answer(kpi: Kpi, fmt: str, frame: Any, about: dict[str, Any]) -> Response:
     return JSONResponse({**about, "rows": frame_rows(frame)})
 
 
-def _route(kpi: Kpi) -> Any:
-    def read_kpi(request: Request, _: Reader, services: ServicesDep, **query: Any) -> Response:
-        day, when = moment(query.pop("as_of"), query.pop("known_at"))
-        scope = scope_from(query.pop("scope"))
-        guard_scope(_, services, scope)
-        fmt = _format(request, query.pop("format"))
-        parameters = {name: value for name, value in query.items() if value is not None}
-        frame = compute(services.view, kpi.name, day, when, scope, **parameters)
-        about = {
-            "kpi": kpi.name,
-            "scope": str(scope),
-            "as_of": day.isoformat(),
-            "known_at": when.isoformat(),
-            "parameters": {k: str(v) if isinstance(v, date) else v for k, v in parameters.items()},
-        }
-        return _answer(kpi, fmt, frame, about)
-
+def own_parameters(kpi: Kpi) -> list[inspect.Parameter]:
+    """The query parameters of a KPI's route after the time axes and the scope: the
+    format, then those the KPI takes."""
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [
-        inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("_", keyword, annotation=Reader),
-        inspect.Parameter("services", keyword, annotation=ServicesDep),
-        inspect.Parameter("as_of", keyword, default=None, annotation=AsOf),
-        inspect.Parameter("known_at", keyword, default=None, annotation=KnownAt),
-        inspect.Parameter("scope", keyword, default="portfolio", annotation=ScopeParam),
         inspect.Parameter(
             "format",
             keyword,
@@ -127,12 +109,42 @@ def _route(kpi: Kpi) -> Any:
     for name in kpi.parameters:
         kind = _BY_KPI.get((kpi.name, name), _PARAMETERS.get(name, str))
         parameters.append(inspect.Parameter(name, keyword, default=None, annotation=kind | None))
+    return parameters
+
+
+def _route(kpi: Kpi) -> Any:
+    def read_kpi(request: Request, _: Reader, services: ServicesDep, **query: Any) -> Response:
+        day, when = moment(query.pop("as_of"), query.pop("known_at"))
+        scope = scope_from(query.pop("scope"))
+        guard_scope(_, services, scope)
+        fmt = chosen_format(request, query.pop("format"))
+        parameters = {name: value for name, value in query.items() if value is not None}
+        frame = compute(services.view, kpi.name, day, when, scope, **parameters)
+        about = {
+            "kpi": kpi.name,
+            "scope": str(scope),
+            "as_of": day.isoformat(),
+            "known_at": when.isoformat(),
+            "parameters": {k: str(v) if isinstance(v, date) else v for k, v in parameters.items()},
+        }
+        return answer(kpi, fmt, frame, about)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("_", keyword, annotation=Reader),
+        inspect.Parameter("services", keyword, annotation=ServicesDep),
+        inspect.Parameter("as_of", keyword, default=None, annotation=AsOf),
+        inspect.Parameter("known_at", keyword, default=None, annotation=KnownAt),
+        inspect.Parameter("scope", keyword, default="portfolio", annotation=ScopeParam),
+        *own_parameters(kpi),
+    ]
     read_kpi.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     read_kpi.__name__ = f"kpi_{kpi.name.replace('-', '_')}"
     return read_kpi
 
 
-_CONTENT: dict[int | str, dict[str, Any]] = {
+CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The KPI's rows (JSON), or the same as CSV or an XLSX workbook",
         "model": KpiPublic,
@@ -149,7 +161,7 @@ for _kpi in KPIS.values():
         _route(_kpi),
         methods=["GET"],
         response_class=JSONResponse,
-        responses={**_CONTENT, **_PROBLEMS},
+        responses={**CONTENT, **_PROBLEMS},
         summary=_kpi.summary,
         description=f"{_kpi.summary}. Definitions and thresholds: docs/kpis.md.",
         operation_id=f"kpi_{_kpi.name.replace('-', '_')}",

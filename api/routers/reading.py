@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query
 
 from api.schemas import IsoDate, IsoInstant
-from domain.values import CODE_PATTERN
+from domain.values import CODE_PATTERN, LATEST_DATE
 from projections.state import Scope
 
 SCOPE_PATTERN = rf"^(portfolio|(perimeter|programme|project):{CODE_PATTERN[1:-1]})$"
@@ -53,4 +53,7 @@ def moment(as_of: date | None, known_at: datetime | None) -> tuple[date, datetim
                 if known_at.year < 2
                 else datetime.max.replace(tzinfo=UTC)
             )
-    return as_of or date.today(), when
+    # Nothing takes effect after the ledger's last day (domain.values.LATEST_DATE): a
+    # later as_of is that day (the answer names it), and calendar sums from so far on
+    # would run out of the calendar.
+    return min(as_of or date.today(), LATEST_DATE), when

@@ -1,11 +1,18 @@
 """``GET /state``: the portfolio, a perimeter, a programme or a project at any
-(as_of, known_at), from the read models the process keeps caught up."""
+(as_of, known_at), from the read models the process keeps caught up.
+
+The sections are serialized once per question and log position (``AnswerCache``): a
+dashboard asking the same programme "as known now" again gets the stored bytes until
+the ledger records something. The envelope (scope, as_of, the known_at asked) is
+written for each request.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Query, Response
 
 from api.deps import Reader, ServicesDep
 from api.errors import responses
@@ -13,10 +20,11 @@ from api.export import frame_rows
 from api.perimeters import guard_scope
 from api.routers.reading import AsOf, KnownAt, ScopeParam, moment, scope_from
 from api.schemas import StatePublic
-from projections.state import SECTIONS
+from projections.state import SECTIONS, PortfolioState
 
 router = APIRouter(tags=["state"], responses=responses(401, 403, 404, 422, 500, 503))
 Section = Literal[SECTIONS]  # type: ignore[valid-type]
+_EMPTY = b"{}}"  # how an envelope without sections ends
 
 
 @router.get("/state", response_model=StatePublic, summary="The portfolio at a date, as known then")
@@ -27,16 +35,20 @@ def read_state(
     known_at: KnownAt = None,
     scope: ScopeParam = "portfolio",
     section: Annotated[list[Section] | None, Query(description="only these sections")] = None,
-) -> StatePublic:
+) -> Response:
     """Structure, envelopes, staffing, milestones, backlog, dependencies, demands, risks and
     actuals in force on ``as_of`` as the ledger knew them at ``known_at``."""
     day, when = moment(as_of, known_at)
-    guard_scope(principal, services, scope_from(scope))
+    where = scope_from(scope)
+    guard_scope(principal, services, where)
     wanted = list(dict.fromkeys(section or SECTIONS))
-    state = services.view.state(day, when, scope_from(scope), wanted)
-    return StatePublic(
-        scope=str(state.scope),
-        as_of=state.as_of,
-        known_at=state.known_at,
-        sections={name: frame_rows(frame) for name, frame in state.sections.items()},
-    )
+    sections = services.view.answer(services.answers, sections_json, day, when, where, wanted)
+    head = StatePublic(scope=str(where), as_of=day, known_at=when, sections={})
+    envelope = head.model_dump_json().encode()
+    body = envelope[: -len(_EMPTY)] + sections + b"}"
+    return Response(body, media_type="application/json")
+
+
+def sections_json(state: PortfolioState) -> bytes:
+    """The state's sections as a JSON object of row lists."""
+    return orjson.dumps({name: frame_rows(frame) for name, frame in state.sections.items()})

@@ -80,3 +80,48 @@ def test_a_period_that_ends_before_it_starts_is_refused(payments: str) -> None:
 
     assert result.exit_code == 2
     assert "must come after its start" in stderr_lines(result)[0]
+
+
+def moved(document: dict[str, Any], rationale: str) -> list[tuple[Any, ...]]:
+    decision = next(d for d in document["decisions"] if d["rationale"] == rationale)
+    return sorted((m["section"], m["subject"], m["field"], m["after"]) for m in decision["moved"])
+
+
+def test_the_portfolio_report_shows_what_each_decision_moved_as_its_programme_does(
+    payments: str,
+) -> None:
+    start = logged(payments)[-1]["recorded_at"]
+    ok(pmo(*TRANSFER, "--amount", "5000", "-d", payments))
+    end = logged(payments)[-1]["recorded_at"]
+
+    portfolio = moved(report(payments, start, end), "Wallets before the summer sales")
+    programme = moved(report(payments, start, end, "--programme", "PAY"), TRANSFER[-1])
+
+    assert portfolio == programme
+    assert ("envelopes", "PAY-B/FY2026/capex", "current", 55000.0) in portfolio
+
+
+def test_a_programme_opened_after_its_projects_still_shows_what_its_decisions_moved(
+    payments: str,
+) -> None:
+    opened_late = (
+        ("programme", "open", "--code", "LATE", "--name", "Late", "--perimeter", "B2C",
+         "--effective-date", "2026-06-01"),
+        ("project", "open", "--code", "LATE-A", "--name", "Early", "--programme", "LATE",
+         "--start", "2026-01-05", "--end", "2026-12-18", "--effective-date", "2026-01-01"),
+        ("budget", "open", "--project", "LATE-A", "--fiscal-year", "2026", "--capex", "9000",
+         "--effective-date", "2026-01-01"),
+    )  # fmt: skip
+    for command in opened_late:
+        ok(pmo("record", *command, "-d", payments))
+    start = logged(payments)[-1]["recorded_at"]
+    ok(pmo("record", "budget", "raise", "--project", "LATE-A", "--fiscal-year", "2026",
+           "--nature", "capex", "--amount", "1000", "--effective-date", "2026-02-02",
+           "--rationale", "Early works", "-d", payments))  # fmt: skip
+    end = logged(payments)[-1]["recorded_at"]
+
+    for options in ((), ("--programme", "LATE")):
+        document = report(payments, start, end, *options)
+        assert ("envelopes", "LATE-A/FY2026/capex", "current", 10000.0) in moved(
+            document, "Early works"
+        )

@@ -66,8 +66,30 @@ def test_the_evolution_report_lists_what_changed_in_the_period(sqlite_api: Api) 
         params={**period, "from": period["to"], "to": period["from"]},
         headers=sqlite_api.as_role("auditor"),
     )
-    assert backwards.status_code == 409  # well-formed, but no period
+    assert backwards.status_code == 422  # invalid input of a read, like any other
+    assert backwards.json()["type"] == "/problems/invalid-input"
     assert backwards.json()["errors"][0]["field"] == "query.to"
+
+
+def test_an_evolution_report_over_more_than_a_quarter_is_refused_over_http(
+    sqlite_api: Api,
+) -> None:
+    build_payments(sqlite_api)
+    period = {"from": "2026-01-01T00:00:00", "to": "2026-04-03T00:00:01", "programme": "PAY"}
+
+    answer = sqlite_api.client.get(
+        "/reports/evolution", params=period, headers=sqlite_api.as_role("auditor")
+    )
+    quarter = sqlite_api.client.get(
+        "/reports/evolution",
+        params={**period, "to": "2026-04-02T00:00:00"},
+        headers=sqlite_api.as_role("auditor"),
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "query.to"
+    assert "at most 92 days" in answer.json()["detail"]
+    assert quarter.status_code == 200, quarter.text
 
 
 def test_verification_finds_the_log_intact_and_refuses_a_forged_checkpoint(api: Api) -> None:
@@ -94,3 +116,16 @@ def test_verification_finds_the_log_intact_and_refuses_a_forged_checkpoint(api: 
     assert refused.json()["problems"]
     manager = api.client.post("/audit/verify", json={}, headers=api.as_role("manager"))
     assert manager.status_code == 403
+
+
+def test_an_instant_an_offset_carries_out_of_the_calendar_is_invalid_input(
+    sqlite_api: Api,
+) -> None:
+    period = {"from": "0001-01-01T00:00:00+00:01", "to": "0001-01-02T00:00:00+00:00"}
+
+    answer = sqlite_api.client.get(
+        "/reports/evolution", params=period, headers=sqlite_api.as_role("auditor")
+    )
+
+    assert answer.status_code == 422, answer.text
+    assert "years 1 to 9999" in answer.text

@@ -71,3 +71,36 @@ def test_the_comparison_names_the_milestone_that_differs(portfolio: Ledger) -> N
     slip = next(f for f in found.figures if f["measure"] == "total_slip_days")
     assert slip["delta"] == 92
     assert found.budgets == []
+
+
+def test_the_comparison_shows_the_capacity_load_a_staffing_hypothesis_adds(
+    portfolio: Ledger,
+) -> None:
+    book = ScenarioBook(portfolio)
+    view = PortfolioView(portfolio, persist=False)
+    book.create("Architect", author="claire")
+    staffing = {"resource": "ARCH-JEANNE", "project": "PAY-WALLET", "first_week": "2026-W10",
+                "last_week": "2026-W22", "days": "4", "rationale": "design authority"}  # fmt: skip
+    book.add("Architect", {"area": "staffing", "action": "set", "fields": staffing},
+             author="claire")  # fmt: skip
+    world, _ = book.branch(book.get("Architect"))
+    scenario = ScenarioView(view, world)
+
+    found = compare(
+        World("record", view, portfolio.clock.now()),
+        World("Architect", scenario, scenario.known_at),
+        AS_OF,
+        Scope(),
+        months=3,
+    )
+
+    load = {(row["by"], row["group"]): row for row in found.capacity}
+    architect = load["skill", "architect"]
+    assert architect["demand_days (record)"] == 0
+    assert architect["demand_days (Architect)"] > 40  # 4 days a week over March to May
+    assert architect["load_pct (Architect)"] == 80.0  # 4 of its 5 days
+    assert architect["load_pct (record)"] == 0.0
+    assert architect["load_pct (change)"] == 80.0
+    assert load["perimeter", "CTO"]["demand_days (change)"] == architect["demand_days (change)"]
+    assert load["skill", "developer"]["demand_days (change)"] == 0
+    assert found.months == 3
