@@ -27,10 +27,12 @@ from api.cli.record import (
 )
 from api.planning import PlanRequest, run_plan
 from api.queries import instant
+from api.scenario_report import amount, comparison_document, comparison_markdown, load_rows
 from domain.commands import Command
-from domain.scenarios import ScenarioBook, ScenarioConflict
+from domain.errors import ScenarioConflict
+from domain.scenarios import ScenarioBook
 from domain.values import calendar_date
-from projections.scenario import Comparison, ScenarioView, World, compare
+from projections.scenario import ScenarioView, World, compare
 from projections.state import Scope
 from projections.view import PortfolioView
 
@@ -69,12 +71,13 @@ def create(
         str | None,
         typer.Option(help="branch the ledger as it was known then [default: now]"),
     ] = None,
+    rationale: Annotated[str, typer.Option("--rationale", help="what the scenario tries")] = "",
 ) -> None:
     """Branch the ledger at its current position (or the last one recorded by KNOWN_AT):
     nothing is copied, the branch reads the ledger as it was there."""
     with refusals(), _book(database) as book:
         moment = instant(known_at, "known_at", end_of_day=True)
-        scenario = book.create(name, author=current_author(), known_at=moment)
+        scenario = book.create(name, author=current_author(), known_at=moment, rationale=rationale)
     out.print(
         f"[green]created[/] scenario {escape(scenario.name)} at position {scenario.position}"
         f" (the ledger as known at {scenario.branch_at.isoformat()})"
@@ -147,6 +150,7 @@ def show(name: Name, database: Database = None) -> None:
         f"Scenario {escape(scenario.name)} ({scenario.status}), branched at position"
         f" {scenario.position} by {escape(scenario.author)}"
         + (f"; promoted as {scenario.decision}" if scenario.decision else "")
+        + (f": {escape(scenario.rationale)}" if getattr(scenario, "rationale", "") else "")
     )
     rows = [
         {
@@ -218,6 +222,9 @@ def compare_scenario(
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="the date compared [default: today]")] = None,
     programme: Annotated[str | None, typer.Option(help="one programme")] = None,
+    months: Annotated[
+        int, typer.Option(min=1, max=36, help="months of capacity load compared")
+    ] = 3,
     database: Database = None,
     fmt: Annotated[
         CompareFormat, typer.Option("--format", help="output format")
@@ -225,7 +232,8 @@ def compare_scenario(
 ) -> None:
     """The scenario beside the plan of record (or another scenario): headline KPIs
     (budget, milestones, risks, RAG), the milestones whose forecast or status differ,
-    the projects whose envelope or forecast at completion differ."""
+    the projects whose envelope or forecast at completion differ, and the capacity load
+    per skill and perimeter over MONTHS months from the date compared."""
     with refusals(), portfolio_view(database) as view:
         book = ScenarioBook(view.ledger)
         try:
@@ -237,7 +245,7 @@ def compare_scenario(
             )
             day = calendar_date(as_of, "as_of") if as_of else date.today()
             scope = Scope("programme", programme) if programme else Scope()
-            found = compare(left, right, day, scope)
+            found = compare(left, right, day, scope, months=months)
             book.record_evaluation(
                 name,
                 author=current_author(),
@@ -253,18 +261,19 @@ def compare_scenario(
         sys.stdout.write(comparison_markdown(found))
     else:
         columns = ("kpi", "measure", found.left, found.right, "delta")
-        shown = [
-            {
-                k: f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
-                for k, v in figure.items()
-            }
-            for figure in found.figures
-        ]
-        render(shown, columns, TableFormat.TABLE, title="KPIs")
+        render(_figures(found.figures), columns, TableFormat.TABLE, title="KPIs")
         for title, rows in (("Milestones that differ", found.milestones),
                             ("Budgets that differ", found.budgets)):  # fmt: skip
             keys = list(rows[0]) if rows else ["(none)"]
-            render(rows, keys, TableFormat.TABLE, title=f"{title} ({len(rows)})")
+            render(_figures(rows), keys, TableFormat.TABLE, title=f"{title} ({len(rows)})")
+        load = load_rows(found)
+        keys = list(load[0]) if load else ["(none)"]
+        render(load, keys, TableFormat.TABLE, title=f"Capacity load over {months} months")
+
+
+def _figures(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with their amounts written as a reader expects (11,080,000; 36,462.5)."""
+    return [{k: amount(v) if isinstance(v, float) else v for k, v in row.items()} for row in rows]
 
 
 def _world(book: ScenarioBook, view: PortfolioView, name: str) -> World:
@@ -272,43 +281,6 @@ def _world(book: ScenarioBook, view: PortfolioView, name: str) -> World:
     world, _ = book.branch(scenario)
     source = ScenarioView(view, world)
     return World(scenario.name, source, source.known_at)
-
-
-def comparison_document(found: Comparison) -> dict[str, Any]:
-    """The comparison as plain data."""
-    return {
-        "left": found.left,
-        "right": found.right,
-        "as_of": found.as_of.isoformat(),
-        "scope": str(found.scope),
-        "kpis": found.figures,
-        "milestones": found.milestones,
-        "budgets": found.budgets,
-    }
-
-
-def comparison_markdown(found: Comparison) -> str:
-    """One page of Markdown for a committee pack."""
-    lines = [
-        f"# {found.right} against {found.left}",
-        "",
-        f"{found.scope}, on {found.as_of.isoformat()}.",
-        "",
-        f"| KPI | measure | {found.left} | {found.right} | change |",
-        "| --- | --- | ---: | ---: | ---: |",
-    ]
-    for f in found.figures:
-        left, right, delta = f[found.left], f[found.right], f["delta"]
-        lines.append(f"| {f['kpi']} | {f['measure']} | {left:,} | {right:,} | {delta:+,} |")
-    for title, rows in (("Milestones that differ", found.milestones),
-                        ("Budgets that differ", found.budgets)):  # fmt: skip
-        lines += ["", f"## {title} ({len(rows)})", ""]
-        if rows:
-            keys = list(rows[0])
-            lines.append("| " + " | ".join(keys) + " |")
-            lines.append("|" + " --- |" * len(keys))
-            lines += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
 
 
 @app.command(name="plan")

@@ -78,3 +78,29 @@ def test_compare_sets_the_scenario_beside_the_plan_of_record(payments: str) -> N
                  for b in document["budgets"]}  # fmt: skip
     assert envelopes == {("PAY-A", 50000.0, 30000.0), ("PAY-B", 50000.0, 70000.0)}
     assert page.startswith("# Wallets against plan of record")
+
+
+def test_compare_sets_the_capacity_load_of_a_staffing_hypothesis_beside_the_record(
+    payments: str,
+) -> None:
+    ok(pmo("record", "resource", "register", "--code", "ARCH-1", "--name", "Jeanne",
+           "--skill", "architect", "--daily-rate", "900", "--home-perimeter", "B2C",
+           "--weekly-capacity", "5", "--available-from", "2026-W01",
+           "--effective-date", "2026-01-01", "-d", payments))  # fmt: skip
+    ok(pmo("scenario", "create", "Design", "-d", payments))
+    ok(pmo("scenario", "add", "staffing", "set", "Design", "--resource", "ARCH-1",
+           "--project", "PAY-A", "--first-week", "2026-W36", "--last-week", "2026-W52",
+           "--days", "4", "--rationale", "design authority", "--effective-date", "2026-08-03",
+           "-d", payments))  # fmt: skip
+
+    arguments = ("scenario", "compare", "Design", "--as-of", "2026-09-01", "-d", payments)
+    document = json.loads(ok(pmo(*arguments, "--format", "json")).stdout)
+    page = ok(pmo(*arguments, "--format", "markdown")).stdout
+    table = ok(pmo(*arguments)).stdout
+
+    architect = next(r for r in document["capacity"] if r["group"] == "architect")
+    assert (architect["load_pct (plan of record)"], architect["load_pct (Design)"]) == (0.0, 80.0)
+    assert "## Capacity load over 3 months (person-days)" in page
+    assert "| skill | architect |" in page
+    assert "+80.0 pts" in page
+    assert "Capacity load over 3 months" in table

@@ -22,7 +22,10 @@ def allowed(method: str, path: str) -> set[str]:
         return {"pmo", "manager"}  # running the planner records a proposal, not a decision
     if path == "/audit/verify":
         return {"pmo", "auditor"}  # recomputing the whole hash chain: the auditor's proof
-    return {"pmo"}  # commands, accepting and rejecting proposals record decisions
+    if path.startswith("/scenarios") and not path.endswith("/promote"):
+        # creating, trying hypotheses, planning; rebasing and abandoning (the author too)
+        return {"pmo", "manager"}
+    return {"pmo"}  # commands, promoting a scenario, accepting and rejecting proposals
 
 
 def _routes(api: Api) -> list[tuple[str, str]]:
@@ -33,6 +36,7 @@ def _routes(api: Api) -> list[tuple[str, str]]:
 
 def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
     concrete = path.replace("{code}", "PAY-A").replace("{programme}", "PAY")
+    concrete = concrete.replace("{name}", "Wallets")
     if method == "GET":
         return api.client.get(concrete, headers=headers).status_code
     return api.client.post(concrete, json={}, headers=headers).status_code
@@ -44,6 +48,14 @@ def test_every_route_is_covered_and_there_are_command_routes_for_each_area(sqlit
         assert any(p.startswith(f"/commands/{area}/") for p in paths), area
     assert {"/state", "/events", "/plans", "/kpis/budget", "/projects/{code}"} <= paths
     assert {"/audit/history/{programme}", "/reports/evolution", "/audit/verify"} <= paths
+    scenarios = {"/scenarios", "/scenarios/{name}", "/scenarios/{name}/compare"}
+    scenarios |= {f"/scenarios/{{name}}/{action}" for action in ("promote", "rebase", "abandon")}
+    scenarios |= {"/scenarios/{name}/state", "/scenarios/{name}/kpis/budget"}
+    scenarios |= {"/scenarios/{name}/plan", "/scenarios/{name}/hypotheses/budget/transfer"}
+    assert scenarios <= paths
+    hypotheses = {p.removeprefix("/scenarios/{name}/hypotheses") for p in paths}
+    commands = {p.removeprefix("/commands") for p in paths if p.startswith("/commands/")}
+    assert commands <= hypotheses  # every command may be a hypothesis
 
 
 def test_no_route_but_health_answers_without_a_token(sqlite_api: Api) -> None:
@@ -186,3 +198,47 @@ def test_a_perimeter_token_records_within_its_perimeter_only(api: Api) -> None:
     assert post("/commands/budget/cut", _cut("PAY-A")) == 201
     taken = post("/commands/decision/take", {"title": "B2C review", "rationale": "Monthly"})
     assert taken == 201
+
+
+def _transfer(to_project: str) -> dict[str, Any]:
+    return {
+        "fiscal_year": 2026,
+        "nature": "capex",
+        "amount": "100",
+        "from_project": "PAY-A",
+        "to_project": to_project,
+        "rationale": "What if",
+    }
+
+
+def test_a_perimeter_token_tries_scenarios_within_its_perimeter_only(sqlite_api: Api) -> None:
+    api = sqlite_api
+    limited = _b2c_only(api, "manager")
+
+    def status(method: str, path: str, body: Any = None, **params: Any) -> int:
+        answer = api.client.request(method, path, json=body, params=params, headers=limited)
+        return int(answer.status_code)
+
+    hypotheses = "/scenarios/B2C plan/hypotheses/budget/transfer"
+    assert status("POST", "/scenarios", {"name": "B2C plan"}) == 201
+    assert status("POST", hypotheses, _transfer("PAY-B")) == 201
+    assert status("POST", hypotheses, _transfer("PLAT-K8S")) == 403
+    assert status("GET", "/scenarios/B2C plan") == 200
+    assert status("GET", "/scenarios") == 403  # every scenario, of every perimeter
+    assert status("GET", "/scenarios/B2C plan/state", scope="perimeter:B2C") == 200
+    assert status("GET", "/scenarios/B2C plan/state") == 403
+    assert status("GET", "/scenarios/B2C plan/kpis/budget", scope="project:PLAT-K8S") == 403
+    assert status("GET", "/scenarios/B2C plan/compare", scope="programme:PAY") == 200
+    assert status("GET", "/scenarios/B2C plan/compare") == 403
+    assert status("POST", "/scenarios/B2C plan/plan", {}) == 403
+    assert status("POST", "/scenarios/B2C plan/plan", {"programme": "PLAT"}) == 403
+
+    pmo = api.as_role("pmo")
+    assert api.client.post("/scenarios", json={"name": "Wide"}, headers=pmo).status_code == 201
+    wide = api.client.post(
+        "/scenarios/Wide/hypotheses/budget/transfer", json=_transfer("PLAT-K8S"), headers=pmo
+    )
+    assert wide.status_code == 201
+    assert status("GET", "/scenarios/Wide") == 403  # it reaches another perimeter
+    assert status("POST", "/scenarios/Wide/abandon", {"rationale": "no"}) == 403
+    assert status("GET", "/scenarios/Wide/state", scope="perimeter:B2C") == 200

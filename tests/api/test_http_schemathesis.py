@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode
 
 from api.app import create_app
+from api.routers.audit import LONGEST_PERIOD
 from api.settings import Settings
 from tests.api.http import Api, build_payments, issue_tokens
 
@@ -50,6 +52,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict
     app = create_app(Settings(database=database, max_plan_seconds=0.5))
     with TestClient(app) as client:
         build_payments(Api(app, client, database, headers))
+        # A scenario named as the schema's example, so that cases reach an open one.
+        created = client.post("/scenarios", json={"name": "Wallets first"}, headers=headers["pmo"])
+        assert created.status_code == 201, created.text
         yield schemathesis.openapi.from_asgi("/openapi.json", app), headers["pmo"]
 
 
@@ -59,6 +64,32 @@ def fresh_key(case: Any) -> None:
     rightly a 422."""
     if case.headers and "Idempotency-Key" in case.headers:
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
+def states_a_period(case: Any) -> bool:
+    """Make an evolution report's period end after it starts, within the longest period
+    served (rules the schema cannot state, one parameter against another: a schema-valid
+    request that breaks them is rightly refused with 422 ``invalid-input``, as
+    live-api.sh also allows); whether the case now keeps them. Drawn instants seldom
+    fall within a quarter of each other, so ``to`` is moved a day after ``from``."""
+    query = case.query or {}
+    if case.path != "/reports/evolution" or not {"from", "to"} <= set(query):
+        return True
+    try:
+        start, end = (_utc(datetime.fromisoformat(str(query[k]))) for k in ("from", "to"))
+    except ValueError:
+        return True  # the server's to judge
+    if start < end <= start + LONGEST_PERIOD:
+        return True
+    try:
+        query["to"] = (start + timedelta(days=1)).isoformat()
+    except OverflowError:  # no day after the last one
+        return False
+    return True
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def reaches_the_wire(case: Any) -> bool:
@@ -87,6 +118,7 @@ def test_every_operation_keeps_to_its_schema(
     )
     def keeps_to_schema(case: Any) -> None:
         assume(reaches_the_wire(case))
+        assume(mode is GenerationMode.NEGATIVE or states_a_period(case))
         fresh_key(case)
         case.call_and_validate(headers=pmo)  # explicit credentials, as a client sends them
 
