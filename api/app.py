@@ -10,20 +10,35 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import errors
+from api import dashboard, errors
 from api.deps import Services, known_query
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimit
-from api.routers import audit, commands, entities, events, health, kpis, plans, state
+from api.routers import (
+    audit,
+    commands,
+    entities,
+    events,
+    health,
+    kpis,
+    plans,
+    scenario_evaluation,
+    scenario_hypotheses,
+    scenarios,
+    state,
+)
 from api.security import TokenStore
 from api.settings import Settings
 from domain.ledger import Ledger
+from domain.scenarios import ScenarioBook
+from projections.answers import AnswerCache
 from projections.log_index import LogIndex
 from projections.view import PortfolioView
 
@@ -31,7 +46,8 @@ DESCRIPTION = """Every PMO decision recorded as an event, on two time axes; the 
 its KPIs at any date as known at any instant; the planner's proposals.
 
 **Authentication**: `Authorization: Bearer <token>` (from `pmo token create --role ROLE`).
-Roles: `pmo` records decisions; `manager` reads and runs plans; `auditor` reads everything.
+Roles: `pmo` records decisions; `manager` reads, runs plans and tries what-if scenarios
+(only `pmo` promotes one); `auditor` reads everything.
 
 **Errors** are RFC 9457 `application/problem+json`: 422 when a request does not match
 this schema (every field listed), 409 when the ledger refuses it (its rules, or a stale
@@ -52,8 +68,10 @@ def open_services(settings: Settings) -> Services:
         view=view,
         log=LogIndex(ledger),  # caught up on the first page asked for
         tokens=TokenStore(ledger),
-        idempotency=IdempotencyStore(ledger),
+        idempotency=IdempotencyStore(ledger, timedelta(hours=settings.idempotency_hours)),
         planning=CapacityLimiter(settings.plan_slots),
+        scenarios=ScenarioBook(ledger),
+        answers=AnswerCache(settings.state_cache_bytes),
     )
 
 
@@ -67,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            services.scenarios.close()
             services.ledger.close()
 
     app = FastAPI(
@@ -87,6 +106,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(audit.router)
     for router in commands.routers():
         app.include_router(router)
+    app.include_router(scenarios.router)
+    app.include_router(scenario_evaluation.router)
+    app.include_router(scenario_hypotheses.router())
+    dashboard.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -212,6 +212,7 @@ def _print_next_steps(database: str | None, summary: PortfolioSummary, year: int
         f"pmo report evolution{store} --from {date.today() - timedelta(days=14)}"
         f" --to {date.today()} --format markdown",
         f"pmo token create{store} --role pmo   # then: pmo serve{store}",
+        "  # and open http://127.0.0.1:8000/ (the dashboard: sign in with the token)",
     ]
     out.print("\n[bold]Next, try:[/]")
     for line in lines:

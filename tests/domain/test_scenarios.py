@@ -12,10 +12,10 @@ import pytest
 from domain import commands as c
 from domain.clock import SimulatedClock
 from domain.enums import EnvelopeOwner, Nature
-from domain.errors import InsufficientFunds, InvalidTransition
+from domain.errors import InsufficientFunds, InvalidTransition, ScenarioConflict
 from domain.ledger import Ledger
 from domain.model import Envelope, Project
-from domain.scenarios import ScenarioBook, ScenarioConflict
+from domain.scenarios import ScenarioBook
 from tests.conftest import positions
 
 
