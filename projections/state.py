@@ -279,31 +279,52 @@ class _Query:
 
     # -- helpers ----------------------------------------------------------------------
 
-    def dim(self, kind: str) -> _Dim:
+    def dim(self, kind: str, *referred: Ints) -> _Dim:
+        """The entities of ``kind`` in force on ``as_of``, widened to the ``referred`` ids.
+
+        A row in force may refer to an entity whose own registration takes effect later:
+        the timesheet of the week a person joined starts on the Monday before. Such an
+        entity is still named; later sections of the query share the widened dimension.
+        """
         found = self._dims.get(kind)
         if found is None:
             table, key = _DIMS[kind]
             rows = self.tables[table].select(self.as_of, self.known_at)
-            place, count = self._alphabetical(kind)
+            place, count, _ = self._alphabetical(kind)
             found = _Dim(rows[key], rows["code"], self.texts, place, count)
             self._dims[kind] = found
+        for ids in referred:
+            missing = ids[(ids >= 0) & (found.rank(ids) < 0)]
+            if len(missing):
+                place, count, code_of = self._alphabetical(kind)
+                wider = np.concatenate([found.ids, np.unique(missing)])
+                found = _Dim(wider, code_of[wider], self.texts, place, count)
+                self._dims[kind] = found
         return found
 
-    def _alphabetical(self, kind: str) -> tuple[Ints, int]:
-        """Each entity's place in the alphabetical order of its kind's codes, by label id;
-        kept between queries until the kind's table or the labels grow."""
+    def name(self, kind: str, ids: Ints) -> pd.Categorical:
+        """The ids of entities of ``kind`` as a categorical of their codes."""
+        return self.dim(kind, ids).codes(ids)
+
+    def _alphabetical(self, kind: str) -> tuple[Ints, int, Ints]:
+        """Each entity's place in the alphabetical order of its kind's codes, and its
+        code's label, by label id; kept between queries until the kind's table or the
+        labels grow."""
         table_name, key = _DIMS[kind]
         table = self.tables[table_name]
         version = (len(table), len(self.texts))
         cached = self.p.query_cache.get(f"alphabetical:{kind}")
         if cached is not None and cached[0] == version:
-            return cached[1], cached[2]
+            return cached[1], cached[2], cached[3]
         ids, first = np.unique(table.column(key), return_index=True)
-        names = self.texts[table.column("code")[first]].astype(str)
+        codes = table.column("code")[first]
+        names = self.texts[codes].astype(str)
         place = np.full(len(self.texts), len(ids), dtype=np.int64)
         place[ids[np.argsort(names, kind="stable")]] = np.arange(len(ids))
-        self.p.query_cache[f"alphabetical:{kind}"] = (version, place, len(ids))
-        return place, len(ids)
+        code_of = np.full(len(self.texts), -1, dtype=np.int64)
+        code_of[ids] = codes
+        self.p.query_cache[f"alphabetical:{kind}"] = (version, place, len(ids), code_of)
+        return place, len(ids), code_of
 
     def text(self, ids: Ints) -> _Texts:
         return _Texts(self.texts, ids)
@@ -380,7 +401,7 @@ class _Query:
         columns = {
             "programme": dim.codes(rows["programme"]),
             "name": self.text(rows["name"]),
-            "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
+            "perimeter": self.name("perimeter", rows["perimeter"]),
         }
         return _frame(columns, [dim.rank(rows["programme"])])
 
@@ -391,8 +412,8 @@ class _Query:
         columns = {
             "project": dim.codes(rows["project"]),
             "name": self.text(rows["name"]),
-            "programme": self.dim("programme").codes(rows["programme"]),
-            "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
+            "programme": self.name("programme", rows["programme"]),
+            "perimeter": self.name("perimeter", rows["perimeter"]),
             "start": dates(rows["start"]),
             "end": dates(rows["end"]),
             "status": coded("status", rows["status"]),
@@ -404,7 +425,7 @@ class _Query:
         reached = rows["reached_on"]
         baseline, forecast = rows["baseline"], rows["forecast"]
         slip = np.where(reached != NONE, reached, forecast) - baseline
-        projects = self.dim("project")
+        projects = self.dim("project", rows["project"])
         columns = {
             "project": projects.codes(rows["project"]),
             "milestone": self.text(rows["milestone"]),
@@ -442,7 +463,7 @@ class _Query:
         decision_code = of_decision("code")
         decision_title = of_decision("title")
         forum = of_decision("forum")
-        projects = self.dim("project")
+        projects = self.dim("project", rows["project"])
         columns = {
             "project": projects.codes(rows["project"]),
             "milestone": self.text(rows["milestone"]),
@@ -472,14 +493,14 @@ class _Query:
             lines = self.select("envelope_lines", {"envelope": heads["envelope"].tolist()})
         at = pd.Index(heads["envelope"]).get_indexer(pd.Index(lines["envelope"]))
         codes = heads["code"][at]
-        projects = self.dim("project")
+        projects = self.dim("project", heads["project"][at])
         columns = {
             "envelope": self.text(codes),
             "owner": coded("owner_kind", heads["owner_kind"][at]),
             "fiscal_year": heads["fiscal_year"][at],
             "project": projects.codes(heads["project"][at]),
-            "programme": self.dim("programme").codes(heads["programme"][at]),
-            "perimeter": self.dim("perimeter").codes(heads["perimeter"][at]),
+            "programme": self.name("programme", heads["programme"][at]),
+            "perimeter": self.name("perimeter", heads["perimeter"][at]),
             "nature": coded("nature", lines["nature"]),
             **{f: amounts(lines[f]) for f in ("initial", "moved_in", "moved_out", "raised", "cut")},
         }
@@ -489,13 +510,13 @@ class _Query:
 
     def resources(self) -> pd.DataFrame:
         rows = self.by_resource("resources")
-        dim = self.dim("resource")
+        dim = self.dim("resource", rows["resource"])
         columns = {
             "resource": dim.codes(rows["resource"]),
             "name": self.text(rows["name"]),
             "kind": coded("kind", rows["kind"]),
             "sourcing": coded("sourcing", rows["sourcing"]),
-            "home": self.dim("perimeter").codes(rows["home"]),
+            "home": self.name("perimeter", rows["home"]),
             "skills": skill_names(rows["skills"]),
             "last_week": dates(rows["last_week"]),
         }
@@ -504,7 +525,7 @@ class _Query:
     def capacity(self) -> pd.DataFrame:
         """Each resource's weekly capacity from a week on (until its next change)."""
         rows = self.by_resource("capacity")
-        dim = self.dim("resource")
+        dim = self.dim("resource", rows["resource"])
         columns = {
             "resource": dim.codes(rows["resource"]),
             "from_week": dates(rows["from_week"]),
@@ -515,7 +536,7 @@ class _Query:
     def absences(self) -> pd.DataFrame:
         rows = self.by_resource("absences")
         rows = _keep(rows, rows["days"] > 0)
-        dim = self.dim("resource")
+        dim = self.dim("resource", rows["resource"])
         columns = {
             "resource": dim.codes(rows["resource"]),
             "week": dates(rows["week"]),
@@ -526,7 +547,7 @@ class _Query:
     def rates(self) -> pd.DataFrame:
         """Each resource's daily rate from a day on (until its next change)."""
         rows = self.by_resource("rates")
-        dim = self.dim("resource")
+        dim = self.dim("resource", rows["resource"])
         columns = {
             "resource": dim.codes(rows["resource"]),
             "from_day": dates(rows["from_day"]),
@@ -537,7 +558,8 @@ class _Query:
     def staffing(self) -> pd.DataFrame:
         rows = self.by_project("staffing")
         rows = _keep(rows, rows["days"] > 0)
-        resources, projects = self.dim("resource"), self.dim("project")
+        resources = self.dim("resource", rows["resource"])
+        projects = self.dim("project", rows["project"])
         columns = {
             "resource": resources.codes(rows["resource"]),
             "project": projects.codes(rows["project"]),
@@ -553,7 +575,8 @@ class _Query:
         rows = _keep(rows, rows["days"] > 0)
         rates = self._rates(rows["resource"], rows["week"])
         days = amounts(rows["days"])
-        resources, projects = self.dim("resource"), self.dim("project")
+        resources = self.dim("resource", rows["resource"])
+        projects = self.dim("project", rows["project"])
         columns = {
             "resource": resources.codes(rows["resource"]),
             "project": projects.codes(rows["project"]),
@@ -585,7 +608,7 @@ class _Query:
 
     def timesheets(self) -> pd.DataFrame:
         rows = self.by_resource("timesheets")
-        dim = self.dim("resource")
+        dim = self.dim("resource", rows["resource"])
         columns = {
             "resource": dim.codes(rows["resource"]),
             "week": dates(rows["week"]),
@@ -603,7 +626,7 @@ class _Query:
         effort = self._effort(rows["item"])
         totals = pd.Series(effort["days"]).groupby(effort["item"]).sum()
         item_days = totals.reindex(rows["item"], fill_value=0).to_numpy()
-        projects = self.dim("project")
+        projects = self.dim("project", rows["project"])
         columns = {
             "item": self.text(rows["code"]),
             "project": projects.codes(rows["project"]),
@@ -629,7 +652,7 @@ class _Query:
         effort = self._effort(items["item"])
         effort = _keep(effort, np.isin(effort["item"], items["item"]))
         at = pd.Index(items["item"]).get_indexer(pd.Index(effort["item"]))
-        projects = self.dim("project")
+        projects = self.dim("project", items["project"][at])
         columns = {
             "item": self.text(items["code"][at]),
             "project": projects.codes(items["project"][at]),
@@ -648,10 +671,10 @@ class _Query:
             "dependency": self.text(rows["code"]),
             "dependent": self.text(rows["dependent"]),
             "dependent_kind": coded("endpoint", rows["dependent_kind"]),
-            "dependent_project": self.dim("project").codes(rows["dependent_project"]),
+            "dependent_project": self.name("project", rows["dependent_project"]),
             "prerequisite": self.text(rows["prerequisite"]),
             "prerequisite_kind": coded("endpoint", rows["prerequisite_kind"]),
-            "prerequisite_project": self.dim("project").codes(rows["prerequisite_project"]),
+            "prerequisite_project": self.name("project", rows["prerequisite_project"]),
             "needed_by": dates(rows["needed_by"]),
             "status": coded("dependency_status", rows["dependency_status"]),
             "description": self.text(rows["description"]),
@@ -662,7 +685,7 @@ class _Query:
         rows = self.by_resource("demands")
         columns = {
             "demand": self.text(rows["code"]),
-            "resource": self.dim("resource").codes(rows["resource"]),
+            "resource": self.name("resource", rows["resource"]),
             "requester": self.text(rows["requester"]),
             "title": self.text(rows["title"]),
             "first_week": dates(rows["first_week"]),
@@ -690,14 +713,14 @@ class _Query:
         on = np.full(len(probability), None, dtype=object)
         for kind in ("project", "programme", "perimeter"):
             at = rows["scope_kind"] == _ENUM_VALUES["scope_kind"].index(kind)
-            on[at] = np.asarray(self.dim(kind).codes(rows["scope"][at]).astype(object))
+            on[at] = np.asarray(self.name(kind, rows["scope"][at]).astype(object))
         columns = {
             "risk": self.text(rows["code"]),
             "scope": coded("scope_kind", rows["scope_kind"]),
             "on": pd.Series(on, dtype=str),
-            "project": self.dim("project").codes(rows["project"]),
-            "programme": self.dim("programme").codes(rows["programme"]),
-            "perimeter": self.dim("perimeter").codes(rows["perimeter"]),
+            "project": self.name("project", rows["project"]),
+            "programme": self.name("programme", rows["programme"]),
+            "perimeter": self.name("perimeter", rows["perimeter"]),
             "title": self.text(rows["title"]),
             "probability": probability,
             "impact": impact,

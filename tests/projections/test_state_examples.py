@@ -127,3 +127,34 @@ def test_a_milestone_shift_recorded_later_leaves_the_earlier_forecast_as_known_t
     assert go_live(date(2026, 3, 6), _at(8)) == (pd.Timestamp("2026-06-30"), 0, 0)
     assert go_live(date(2026, 3, 6), _at(9)) == (pd.Timestamp("2026-07-31"), 1, 31)
     assert go_live(date(2026, 3, 4), _at(9)) == (pd.Timestamp("2026-06-30"), 0, 0)
+
+
+def test_a_timesheet_of_the_week_a_person_joined_names_them_before_their_arrival_day(
+    portfolio: Ledger, record: Record, clock: SimulatedClock
+) -> None:
+    # Found by the property test (tests/projections/test_view_matches_the_log.py): a
+    # timesheet takes effect on its week's Monday, the person only on their first day.
+    clock.set(_at(5))
+    record(
+        c.RegisterResource(
+            code="DEV-LUC",
+            name="Luc Martin",
+            skills=["developer"],
+            daily_rate="500",
+            home_perimeter="CTO",
+            available_from="2026-W10",
+            effective_date="2026-03-05",  # Thursday of week 10
+        )
+    )
+    clock.set(_at(6, 17))
+    record(c.SubmitTimesheet(resource="DEV-LUC", week="2026-W10", lines={"PAY-CHECKOUT": "2"}))
+    view = PortfolioView(portfolio, persist=False)
+    tuesday = date(2026, 3, 3)
+    state = view.state(tuesday, _at(7), sections=["resources", "timesheets", "actuals"])
+    assert "DEV-LUC" not in set(state["resources"]["resource"])  # not yet arrived
+    assert [(r.resource, str(r.week.date())) for r in state["timesheets"].itertuples()] == [
+        ("DEV-LUC", "2026-03-02")
+    ]
+    assert [(r.resource, r.project, r.days) for r in state["actuals"].itertuples()] == [
+        ("DEV-LUC", "PAY-CHECKOUT", 2.0)
+    ]
