@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
@@ -35,7 +36,15 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     app.add_exception_handler(auth.SignInRequired, _sign_in)
-    for kind in (ProblemError, DomainError, RequestValidationError, StarletteHTTPException):
+    kinds = (
+        ProblemError,
+        DomainError,
+        RequestValidationError,
+        StarletteHTTPException,
+        PersistenceError,
+        Exception,
+    )
+    for kind in kinds:
         app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
 
 
@@ -55,16 +64,33 @@ def _as_page(api_handler: Handler) -> Handler:
     """The API's handler for the API; an HTML page saying what went wrong for pages."""
 
     async def handle(request: Request, error: Any) -> Response:
-        if not is_page(request):
+        answered: Response | None = None
+        if not is_page(request) or _unexpected(error):
+            # The API's answer; for a page, only for what the API handler does besides
+            # answering (a failure is logged with its trace, never shown).
             answer = api_handler(request, error)
-            return await answer if isinstance(answer, Awaitable) else answer
+            answered = await answer if isinstance(answer, Awaitable) else answer
+            if not is_page(request):
+                return answered
         status, title, detail = _described(error)
+        if answered is not None:
+            status = answered.status_code
         return render(request, "error.html", None, None, status, title=title, detail=detail)
 
     return handle
 
 
+def _unexpected(error: Any) -> bool:
+    """A failure of the server or its store rather than a refusal of the request."""
+    known = (ProblemError, DomainError, RequestValidationError, StarletteHTTPException)
+    return not isinstance(error, known)
+
+
 def _described(error: Any) -> tuple[int, str, str]:
+    if isinstance(error, PersistenceError):
+        return 503, "Store unavailable", "The ledger's store cannot be reached; try again."
+    if _unexpected(error):
+        return 500, "Internal error", "The server failed; the error is in its log."
     if isinstance(error, DomainError):
         error = refusal(error)
     if isinstance(error, ProblemError):

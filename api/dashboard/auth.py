@@ -7,7 +7,10 @@ when the dashboard is reached over HTTPS. Over plain HTTP (``pmo serve`` on loop
 its default) a Secure cookie would never be sent back and nobody could sign in, so the
 flag follows the scheme the request came in on (behind a TLS proxy, run uvicorn with
 ``--proxy-headers`` or set ``PMO_DASHBOARD_SECURE_COOKIE=1``). Every POST also carries
-the session's CSRF secret in a hidden field, checked in constant time.
+the session's CSRF secret in a hidden field, checked in constant time. Signing in has no
+session yet: a form posted from another site (which would sign the user in as someone
+else, "login CSRF") is recognised by the browser's ``Origin`` and ``Sec-Fetch-Site``
+headers and refused.
 """
 
 from __future__ import annotations
@@ -106,6 +109,17 @@ def _safe_target(target: str | None) -> str:
     return target if not parts.netloc and not parts.scheme else "/"
 
 
+def _same_site(request: Request) -> bool:
+    """Whether a form was posted from this site's own page, as far as the browser says:
+    a request without those headers (an older browser, a script) is not refused."""
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin != "null" and urlsplit(origin).netloc == request.headers.get("host")
+
+
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or os.environ.get("PMO_DASHBOARD_SECURE_COOKIE") == "1"
 
@@ -126,6 +140,10 @@ def sign_in(
     next: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Response:
     """Exchange a token for a session cookie, then go where the user was going."""
+    if not _same_site(request):
+        raise ProblemError(
+            403, "cross-site-sign-in", "Refused", "sign in from this dashboard's own page"
+        )
     opened = store.open(token)
     if opened is None:
         return render(

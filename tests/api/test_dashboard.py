@@ -119,6 +119,59 @@ def test_a_next_page_on_another_site_is_never_followed(
         assert answer.headers["location"] == "/"
 
 
+def test_a_sign_in_posted_from_another_site_is_refused_and_opens_no_session(
+    client: TestClient, world: tuple[str, dict[str, str], str]
+) -> None:
+    client.cookies.clear()
+    refused = (
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "http://127.0.0.1", "sec-fetch-site": "same-site"},
+    )
+    for headers in refused:
+        answer = client.post(
+            "/dashboard/signin",
+            data={"token": world[1]["pmo"]},
+            headers=headers,
+            follow_redirects=False,
+        )
+        assert answer.status_code == 403, headers
+        assert "text/html" in answer.headers["content-type"]
+        assert "pmo_session" not in answer.headers.get("set-cookie", "")
+    own = {"origin": "http://127.0.0.1", "sec-fetch-site": "same-origin"}
+    answer = client.post(
+        "/dashboard/signin", data={"token": world[1]["pmo"]}, headers=own, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert "pmo_session" in answer.headers["set-cookie"]
+
+
+def test_a_page_that_fails_says_so_in_html_and_the_api_in_problem_json_without_a_trace(
+    client: TestClient, world: tuple[str, dict[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr("api.dashboard.overview.portfolio_tree", broken)
+    monkeypatch.setattr("api.routers.state.sections_json", broken)
+    signed_in(client, world[1]["auditor"])
+    page = client.get("/")
+    assert page.status_code == 500
+    assert "text/html" in page.headers["content-type"]
+    assert "Internal error" in page.text
+    assert "secret internals" not in page.text
+    assert "Traceback" not in page.text
+    api = client.get(
+        "/state",
+        params={"as_of": "2026-05-05"},
+        headers={"Authorization": f"Bearer {world[1]['auditor']}"},
+    )
+    assert api.status_code == 500
+    assert api.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in api.text
+
+
 @pytest.mark.parametrize("role", ["pmo", "manager", "auditor"])
 def test_every_role_reads_every_page(
     client: TestClient, world: tuple[str, dict[str, str], str], role: str
