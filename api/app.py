@@ -66,7 +66,9 @@ def open_services(settings: Settings) -> Services:
         settings=settings,
         ledger=ledger,
         view=view,
-        log=LogIndex(ledger),  # caught up on the first page asked for
+        # Restored as last stored, caught up on the first page asked for (or by the
+        # dashboard's warm-up), stored again every 100,000 events attributed.
+        log=LogIndex(ledger, persist=True),
         tokens=TokenStore(ledger),
         idempotency=IdempotencyStore(ledger, timedelta(hours=settings.idempotency_hours)),
         planning=CapacityLimiter(settings.plan_slots),
@@ -85,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            services.log.close()  # its background catch-up reads the ledger
             services.scenarios.close()
             services.ledger.close()
 

@@ -12,21 +12,48 @@ its cursor; a scoped one reads only the positions of its project or programme.
 A page lists exactly what ``read_log`` lists with the same filter, in the same order
 (a decision just before its first effect in scope), a page at a time; the cursor is the
 position of the last event of the page, so it stays valid as the log grows.
+
+Attributing a million events takes a minute; a process that persists the index
+(``persist=True``, as ``pmo serve`` does) stores it beside the view's snapshot (the same
+tables, ``ViewStore``, view ``log-index``) every ``save_every`` events, and a new
+process starts from the stored index and catches up from its position. The stored
+index is tied to the code that attributes events (``version``): when that changes, it
+is ignored and the log is read again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import threading
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from uuid import UUID
+from pathlib import Path
+from typing import Any
+from uuid import UUID, SafeUUID
+
+import numpy as np
+import numpy.typing as npt
+from eventsourcing.persistence import ConnectionPoolClosedError, PersistenceError
 
 from domain.ledger import Ledger
 from domain.model import Decision, PlanProposal
 from domain.timeline import LedgerEvent
 from projections.event_log import EventFilter, EventRecord, PortfolioIndex, read_events, record_of
+from projections.view_store import ViewStore
+
+Ints = npt.NDArray[np.int64]
+SAVE_EVERY = 100_000  # events attributed between two stored indexes
+
+
+def version() -> str:
+    """The code that attributes events, as stored with an index (its modules' text)."""
+    digest = hashlib.sha256()
+    for module in ("event_log.py", "log_index.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -40,7 +67,9 @@ class LogPage:
 class LogIndex:
     """The attribution of every event, kept caught up with the log."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(
+        self, ledger: Ledger, *, persist: bool = False, save_every: int = SAVE_EVERY
+    ) -> None:
         self._ledger = ledger
         self._tree = PortfolioIndex()
         self._position = 0
@@ -50,6 +79,17 @@ class LogIndex:
         self._effects: dict[UUID, array[int]] = {}
         self._proposals: list[str] = []  # plan proposals' codes, in recorded order
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._warming: threading.Thread | None = None
+        self._store = ViewStore(ledger, view="log-index") if persist else None
+        self._version = version()
+        self.save_every = save_every
+        self.saved_position = 0
+        self.restored_from: int | None = None
+        saved = self._store.load(self._version) if self._store is not None else None
+        if saved is not None:
+            self._restore(saved)
+            self.saved_position = self.restored_from = self._position
 
     @property
     def tree(self) -> PortfolioIndex:
@@ -68,7 +108,9 @@ class LogIndex:
 
     def catch_up(self, limit: int | None = None) -> int:
         """Attribute the events recorded since the last call (at most ``limit`` of them);
-        how many there were."""
+        how many there were. Once at the end of the log, the index is stored if
+        ``save_every`` events were attributed since it last was (a store costs seconds
+        at a million events: once, not at every slice of a first catch-up)."""
         with self._lock:
             seen = 0
             for position, event in read_events(self._ledger, after=self._position):
@@ -77,7 +119,118 @@ class LogIndex:
                 seen += 1
                 if seen == limit:
                     break
+            at_end = limit is None or seen < limit
+            due = self._position - self.saved_position >= max(self.save_every, 1)
+            if self._store is not None and at_end and due:
+                self._save()
             return seen
+
+    def warm(self, slice_events: int = 1_000, pause_s: float = 0.05) -> threading.Thread:
+        """Catch up in a background thread (once), ``slice_events`` at a time with pauses
+        between slices that leave the interpreter to the requests; ``close`` stops it."""
+        with self._lock:
+            if self._warming is not None:
+                return self._warming
+
+            def run() -> None:
+                try:
+                    while not self._stopping.is_set():
+                        if self.catch_up(limit=slice_events) < slice_events:
+                            return
+                        self._stopping.wait(pause_s)
+                except (PersistenceError, ConnectionPoolClosedError, sqlite3.ProgrammingError):
+                    return  # the ledger was closed without ``close``: nothing more to read
+
+            self._warming = threading.Thread(target=run, name="pmo-log-index", daemon=True)
+            self._warming.start()
+            return self._warming
+
+    def close(self) -> None:
+        """Stop the background catch-up and wait for it: call before closing the ledger
+        (closing a connection under a running query can crash the process)."""
+        self._stopping.set()
+        thread = self._warming
+        if thread is not None:
+            thread.join()
+
+    def save(self) -> bool:
+        """Store the index at its position (False if a further one is stored)."""
+        if self._store is None:
+            raise RuntimeError("this index does not persist")
+        with self._lock:
+            return self._save()
+
+    def _save(self) -> bool:
+        assert self._store is not None
+        stored = self._store.save(self._snapshot(), self._version)
+        self.saved_position = self._position
+        return stored
+
+    def _snapshot(self) -> dict[str, Any]:
+        """The index as arrays and texts (``ViewStore``'s parts); every id is written
+        once, as a number into the list of ids (``uuids``), wherever it appears."""
+        tree, ids = self._tree, _Numbering()
+        snapshot = {
+            "position": self._position,
+            "subjects": ids.texts_by_id(tree.subjects),
+            "areas": ids.texts_by_id(tree.areas),
+            "forums": ids.texts_by_id(tree.forums),
+            "project_programme": ids.ids_by_id(tree.project_programme),
+            "programme_perimeter": ids.ids_by_id(tree.programme_perimeter),
+            "scope": ids.sets_by_id(tree.scope),
+            "programme_scope": ids.sets_by_id(tree.programme_scope),
+            "effects": {"ids": ids.numbers(self._effects), **_flat(self._effects.values())},
+            "taken_at": {
+                "ids": ids.numbers(self._taken_at),
+                "positions": np.fromiter(self._taken_at.values(), np.int64, len(self._taken_at)),
+            },
+            "by_project": {"codes": list(self._by_project), **_flat(self._by_project.values())},
+            "by_programme": {
+                "codes": list(self._by_programme),
+                **_flat(self._by_programme.values()),
+            },
+            "proposals": list(self._proposals),
+        }
+        snapshot["uuids"] = [uuid.hex for uuid in ids.uuids]
+        return snapshot
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        uuids = _uuids(saved["uuids"])
+
+        def pick(numbers: Ints) -> list[UUID]:
+            return list(map(uuids.__getitem__, numbers.tolist()))
+
+        def texts(part: dict[str, Any]) -> dict[UUID, str]:
+            return dict(zip(pick(part["ids"]), part["values"], strict=True))
+
+        def links(part: dict[str, Any]) -> dict[UUID, UUID]:
+            return dict(zip(pick(part["ids"]), pick(part["values"]), strict=True))
+
+        def sets(part: dict[str, Any]) -> dict[UUID, frozenset[UUID]]:
+            members = pick(part["members"])
+            ends = np.cumsum(part["counts"]).tolist()
+            return {
+                key: frozenset(members[start:end])
+                for key, start, end in zip(pick(part["ids"]), [0, *ends[:-1]], ends, strict=True)
+            }
+
+        self._position = int(saved["position"])
+        self._tree = PortfolioIndex(
+            subjects=texts(saved["subjects"]),
+            areas=texts(saved["areas"]),
+            forums=texts(saved["forums"]),
+            project_programme=links(saved["project_programme"]),
+            programme_perimeter=links(saved["programme_perimeter"]),
+            scope=sets(saved["scope"]),
+            programme_scope=sets(saved["programme_scope"]),
+        )
+        effects, taken = saved["effects"], saved["taken_at"]
+        self._effects = dict(zip(pick(effects["ids"]), _unflat(effects), strict=True))
+        self._taken_at = dict(zip(pick(taken["ids"]), taken["positions"].tolist(), strict=True))
+        for name in ("by_project", "by_programme"):
+            part = saved[name]
+            setattr(self, f"_{name}", dict(zip(part["codes"], _unflat(part), strict=True)))
+        self._proposals = list(saved["proposals"])
 
     def _learn(self, position: int, event: LedgerEvent) -> None:
         self._tree.learn(event)
@@ -174,6 +327,72 @@ class LogIndex:
         event = self._ledger.mapper.to_domain_event(notification)
         assert isinstance(event, LedgerEvent)
         return event
+
+
+def _uuids(texts: list[str]) -> list[UUID]:
+    """UUIDs from their 32-digit hex texts, as ``UUID(text)`` makes them but without its
+    parsing (a stored index holds millions: 8 µs each was most of a restore)."""
+    made = []
+    new, assign, safe = object.__new__, object.__setattr__, SafeUUID.unknown
+    for text in texts:
+        uuid = new(UUID)
+        assign(uuid, "int", int(text, 16))
+        assign(uuid, "is_safe", safe)
+        made.append(uuid)
+    return made
+
+
+class _Numbering:
+    """Numbers for ids, in the order they are first met (a stored index's ``uuids``)."""
+
+    def __init__(self) -> None:
+        self.of: dict[UUID, int] = {}
+        self.uuids: list[UUID] = []
+
+    def numbers(self, uuids: Iterable[UUID]) -> Ints:
+        of, found = self.of, []
+        for uuid in uuids:
+            number = of.get(uuid)
+            if number is None:
+                number = of[uuid] = len(self.uuids)
+                self.uuids.append(uuid)
+            found.append(number)
+        return np.array(found, dtype=np.int64)
+
+    def texts_by_id(self, found: dict[UUID, str]) -> dict[str, Any]:
+        return {"ids": self.numbers(found), "values": list(found.values())}
+
+    def ids_by_id(self, found: dict[UUID, UUID]) -> dict[str, Any]:
+        return {"ids": self.numbers(found), "values": self.numbers(found.values())}
+
+    def sets_by_id(self, found: dict[UUID, frozenset[UUID]]) -> dict[str, Any]:
+        return {
+            "ids": self.numbers(found),
+            "counts": np.fromiter(map(len, found.values()), np.int64, len(found)),
+            "members": self.numbers(m for members in found.values() for m in members),
+        }
+
+
+def _flat(lists: Iterable[array[int]]) -> dict[str, Ints]:
+    """Lists of positions as one array and each list's length."""
+    arrays = list(lists)
+    flat = b"".join(a.tobytes() for a in arrays)
+    return {
+        "counts": np.fromiter(map(len, arrays), np.int64, len(arrays)),
+        "positions": np.frombuffer(flat, dtype=np.int64),
+    }
+
+
+def _unflat(part: dict[str, Any]) -> list[array[int]]:
+    """The lists ``_flat`` wrote, in order."""
+    flat = np.ascontiguousarray(part["positions"], dtype=np.int64).tobytes()
+    found, start = [], 0
+    for count in part["counts"].tolist():
+        positions = array("q")
+        positions.frombytes(flat[start * 8 : (start + count) * 8])
+        found.append(positions)
+        start += count
+    return found
 
 
 def _holds(positions: array[int], position: int) -> bool:

@@ -16,13 +16,10 @@ headers and refused.
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
-import time
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from eventsourcing.persistence import ConnectionPoolClosedError, PersistenceError
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -54,21 +51,11 @@ def sessions(request: Request, services: ServicesDep) -> SessionStore:
 
 
 def _warm(services: Services) -> threading.Thread:
-    """Catch the log index up in a thread, a slice at a time with pauses between them:
-    on a million events it reads the whole log (a minute or more), which the decisions
-    and plans pages would otherwise wait for on their first visit; the pauses leave the
-    interpreter to the pages meanwhile."""
-
-    def catch_up() -> None:
-        try:
-            while services.log.catch_up(limit=WARM_SLICE) == WARM_SLICE:
-                time.sleep(WARM_PAUSE)
-        except (PersistenceError, ConnectionPoolClosedError, sqlite3.ProgrammingError):
-            return  # the app stopped (its ledger closed) meanwhile
-
-    thread = threading.Thread(target=catch_up, name="pmo-dashboard-log-index", daemon=True)
-    thread.start()
-    return thread
+    """Catch the log index up in the background, a slice at a time with pauses between
+    them: on a million events not stored yet it reads the whole log (a minute or more),
+    which the decisions and plans pages would otherwise wait for on their first visit;
+    the pauses leave the interpreter to the pages meanwhile."""
+    return services.log.warm(WARM_SLICE, WARM_PAUSE)
 
 
 Sessions = Annotated[SessionStore, Depends(sessions)]

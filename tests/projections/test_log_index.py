@@ -113,3 +113,63 @@ def test_a_scoped_page_reads_only_the_events_it_returns(
     page = index.page(EventFilter(project=CHECKOUT), last.position - 1, 1)
     assert [r.kind for r in page.records] == ["MilestoneShifted"]
     assert decoded <= 2  # the event itself (and no scan of the log before it)
+
+
+def test_a_stored_index_restored_in_a_new_process_pages_as_a_fresh_one(
+    portfolio: Ledger, record: Record
+) -> None:
+    _decide_and_move(record)
+    stored = LogIndex(portfolio, persist=True, save_every=1)
+    stored.catch_up()
+    assert stored.saved_position == stored.position > 0
+    record(  # after the stored position: caught up from there
+        c.ShiftMilestone(
+            project=CHECKOUT, milestone="GO-LIVE", forecast="2026-10-30", rationale="Scope grew"
+        )
+    )
+    restored = LogIndex(portfolio, persist=True)
+    assert restored.restored_from == stored.position
+    fresh = LogIndex(portfolio)
+    for criteria in FILTERS:
+        wanted = _paged(fresh, EventFilter(**criteria), 1_000)
+        assert _paged(restored, EventFilter(**criteria), 3) == wanted
+        assert wanted  # the filters find something to compare
+    assert restored.proposals == fresh.proposals
+    assert restored.tree == fresh.tree
+
+
+def test_an_index_stored_by_other_code_is_ignored_and_the_log_read_again(
+    portfolio: Ledger, record: Record, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _decide_and_move(record)
+    LogIndex(portfolio, persist=True, save_every=1).catch_up()
+    monkeypatch.setattr("projections.log_index.version", lambda: "other code")
+    again = LogIndex(portfolio, persist=True)
+    assert again.restored_from is None
+    assert again.position == 0
+    assert again.catch_up() > 0
+
+
+def test_uuids_read_back_from_an_index_equal_and_hash_as_parsed_ones() -> None:
+    from uuid import UUID, uuid4
+
+    from projections.log_index import _uuids
+
+    made = [uuid4() for _ in range(50)]
+    read = _uuids([u.hex for u in made])
+    assert read == made
+    assert [hash(u) for u in read] == [hash(u) for u in made]
+    assert [str(u) for u in read] == [str(u) for u in made]
+    assert {u: 1 for u in made}.keys() == {u: 1 for u in read}.keys()
+    assert all(type(u) is UUID for u in read)
+
+
+def test_closing_stops_the_background_catch_up_and_waits_for_it(
+    portfolio: Ledger, record: Record
+) -> None:
+    _decide_and_move(record)
+    index = LogIndex(portfolio)
+    thread = index.warm(slice_events=1, pause_s=60)  # would take minutes to finish
+    index.close()
+    assert not thread.is_alive()
+    assert 0 < index.position < portfolio.recorder.max_notification_id()
