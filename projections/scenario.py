@@ -20,6 +20,7 @@ their load, and the busiest month's load, on both sides.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,21 +68,29 @@ class ScenarioView:
     """The read models of a branch (see the module's docstring)."""
 
     def __init__(self, main: PortfolioView, world: BranchLedger) -> None:
-        main.catch_up()
         with main._lock:
-            if main.position == world.position:
-                self.projector = Projector.restored(main.projector.snapshot())
-            else:  # the ledger moved on since the branch: its read models as they were
-                self.projector = projected_upto(main.ledger, world.position)
+            main.catch_up()
+            forked = main.position == world.position
+            if forked:  # the branch's events applied while the main view stands still
+                self.projector = main.projector.fork()
+                self._apply(world)
+        if not forked:  # the ledger moved on since the branch: its read models as they were
+            self.projector = projected_upto(main.ledger, world.position)
+            self._apply(world)
+        # A fork reads the main view's tables in place: one reader or writer at a time.
+        self._reading = main._lock if forked else threading.RLock()
+        clock = world.clock
+        self.known_at = clock.last if isinstance(clock, AfterBranch) else clock.now()
+        self.today = clock.today()
+
+    def _apply(self, world: BranchLedger) -> None:
+        """Project the branch's own events, after its position."""
         position = world.position
         for number, event in enumerate(world.branch_recorder.own_events(), start=1):
             aggregate = UUID(str(event.originator_id)).hex
             self.projector.apply(position + number, event.topic, aggregate, event.state)
         for table in self.projector.tables.values():
             table.prepare()
-        clock = world.clock
-        self.known_at = clock.last if isinstance(clock, AfterBranch) else clock.now()
-        self.today = clock.today()
 
     def state(
         self,
@@ -92,7 +101,8 @@ class ScenarioView:
     ) -> PortfolioState:
         """The scenario's state in force on ``as_of``, as known after its hypotheses."""
         moment = self.known_at if known_at is None else min(known_at, self.known_at)
-        return portfolio_state(self.projector, as_of or self.today, moment, scope, sections)
+        with self._reading:
+            return portfolio_state(self.projector, as_of or self.today, moment, scope, sections)
 
 
 @dataclass(frozen=True)
