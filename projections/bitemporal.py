@@ -19,10 +19,11 @@ read, and an op at or after a key's last segment — the common case — is a fa
 from __future__ import annotations
 
 import bisect
+import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,13 @@ Fold = Callable[[Value | None, Value], Value | None]
 Columns = dict[str, npt.NDArray[np.int64]]
 Segment = tuple[int, int, int, Value]  # row, eff_from, eff_to, value
 Ints = npt.NDArray[np.int64]
+
+
+class Follower(Protocol):
+    """A table read over this one as it is now (``projections.overlay``): told of each of
+    its rows that a later op closes."""
+
+    def reopen(self, row: int) -> None: ...
 
 
 class Mode(Enum):
@@ -83,6 +91,7 @@ class StepTable:
         self._lazy_rows: list[tuple[Ints, Ints]] = []  # (sorted heads, row ids)
         self._lazy_ops: list[tuple[Ints, Ints]] = []  # (sorted heads, op rows)
         self._unpacked: set[int] = set()  # heads whose rows and ops are unpacked
+        self._followers: list[weakref.ref[Follower]] = []
 
     def __len__(self) -> int:
         return len(self._rec_to)
@@ -206,6 +215,11 @@ class StepTable:
         return _merge(segments)
 
     def _close(self, row: int, recorded: int) -> None:
+        if self._followers:  # a closed row was open when they were made
+            for follower in self._followers:
+                found = follower()
+                if found is not None:
+                    found.reopen(row)
         self._rec_to[row] = recorded
 
     def _new(self, key: Key, value: Value, start: int, end: int, recorded: int) -> int:
@@ -236,6 +250,35 @@ class StepTable:
             for part, first, last in zip(values, starts, ends, strict=True):
                 self._index.setdefault(part, array("q")).extend(rows[first:last])
             self._indexed = len(self)
+
+    # -- forks (``projections.overlay``) -------------------------------------------
+
+    def follow(self, follower: Follower) -> int:
+        """Tell ``follower`` (held weakly) of every row a later op closes; the number of
+        rows now, every one of them in the columns."""
+        self._materialise()
+        self._followers = [f for f in self._followers if f() is not None]
+        self._followers.append(weakref.ref(follower))
+        return len(self)
+
+    def entry_of(self, key: Key) -> tuple[list[Any], list[tuple[int, int, Value]] | None] | None:
+        """Copies of what an op of ``key`` starts from now: its last recorded instant and
+        open segments, and its ops (FOLD tables); None for a key never written."""
+        entry = self._keys.get(key)
+        if entry is None and (self._lazy_rows or self._lazy_ops):
+            entry = self._load_entry(key)
+        if entry is None:
+            return None
+        ops = self._ops.get(key)
+        return list(entry), None if ops is None else list(ops)
+
+    def partition_rows(self, partition: int) -> Ints:
+        """The rows of one value of the partition column, in row order."""
+        self._materialise()
+        found = self._index.get(partition)
+        if found is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.frombuffer(found, dtype=np.int64).copy()  # a copy: the index grows
 
     # -- reading ------------------------------------------------------------------
 

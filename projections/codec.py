@@ -100,7 +100,7 @@ class Labels:
 
     def __init__(self, texts: list[str] | None = None) -> None:
         self.texts: list[str] = list(texts or ())
-        self._ids = _Allotting(self.texts)
+        self._ids: dict[str, int] = _Allotting(self.texts)
         self._ids.update(zip(self.texts, range(len(self.texts)), strict=True))
         # The hottest call of a rebuild: a bound C method, no Python frame on a hit.
         self.id: Callable[[str], int] = self._ids.__getitem__

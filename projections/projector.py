@@ -44,6 +44,7 @@ from projections.codec import (
     week,
 )
 from projections.lookups import Kind, Lookup, rows_of
+from projections.overlay import ForkedLabels, ForkedLookup, OverlayTable
 from projections.tables import (
     CANCELLED,
     CODED,
@@ -196,6 +197,26 @@ class Projector:
         latest = saved.get("latest")  # not in snapshots stored before it was kept
         projector.latest = int(latest) if latest is not None else projector.latest_in_tables()
         return projector
+
+    def fork(self) -> Projector:
+        """A projector over this one as it is now, for a scenario: its tables, lookups and
+        labels read through this one's (never changed) and hold only what is applied to
+        the fork, so making it costs nothing the ledger's size sets. Apply events to the
+        fork only while this projector is where it was (``OverlayTable.apply`` checks),
+        and read it while nothing writes this one; this one may move on meanwhile: the
+        fork answers as before (see ``projections.overlay``)."""
+        if self.bulk is not None:
+            raise RuntimeError("finish the bulk build before forking")
+        fork = Projector(
+            tables={name: OverlayTable(table) for name, table in self.tables.items()},
+            labels=ForkedLabels(self.labels),
+            position=self.position,
+            latest=self.latest,
+        )
+        for name, (_, _, lazy) in _LOOKUPS.items():
+            base = getattr(self, name)
+            setattr(fork, name, ForkedLookup(base) if lazy else dict(base))
+        return fork
 
     def latest_in_tables(self) -> int:
         """The latest recorded instant any table row holds (when a row was known from or

@@ -6,9 +6,10 @@ the page's ``as_of`` — what ``pmo scenario compare`` prints, from the same fun
 more than ``LISTED_PROJECTS`` projects is compared on one programme (by default the one
 the first hypothesis touches): the whole of a large one takes seconds.
 
-A scenario's read models cost a copy of the plan of record's (seconds at a million
-events); the last one built is kept for the next page, keyed by the scenario and its
-version, which fix its world whatever the ledger records later.
+A scenario's read models are a fork of the plan of record's (``Projector.fork``: its own
+events over the plan of record's tables, tens of milliseconds at a million events); the
+last one built is kept for the next page, keyed by the scenario and its version, which
+fix its world whatever the ledger records later.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _world_of(
     request: Request, book: ScenarioBook, services: Services, scenario: Any
 ) -> ScenarioView:
     """The scenario's read models: the last ones built when the scenario is unchanged
-    (one kept per process: each is a copy of the portfolio's read models)."""
+    (one kept per process: a fork is cheap, but a branch the ledger has moved past is
+    rebuilt from the log)."""
     key = (services, scenario.id, scenario.version)
     with _building:
         held: tuple[Any, ScenarioView] | None = getattr(request.app.state, "dashboard_world", None)
