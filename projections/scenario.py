@@ -132,8 +132,43 @@ class Comparison:
     months: int = 3
 
 
+class _Remembered:
+    """A state source that computes each section once per (as_of, known_at, scope): the
+    figures of a comparison ask the whole portfolio's capacity, staffing and absences
+    several times (two groupings of the capacity load, the RAG). Each answer holds its
+    own shallow copies of the frames (copy-on-write: a figure changing its frame leaves
+    the others' alone)."""
+
+    def __init__(self, source: StateSource) -> None:
+        self.source = source
+        self._heads: dict[tuple[Any, ...], PortfolioState] = {}
+        self._frames: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+    def state(
+        self,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        scope: Scope | None = None,
+        sections: Iterable[str] = SECTIONS,
+    ) -> PortfolioState:
+        """As the source's ``state``."""
+        wanted = list(sections)
+        question = (as_of, known_at, scope or Scope())
+        missing = [name for name in wanted if (*question, name) not in self._frames]
+        if missing or question not in self._heads:
+            found = self.source.state(as_of, known_at, scope, missing)
+            self._heads.setdefault(question, found)
+            for name in missing:
+                self._frames[(*question, name)] = found[name]
+        head = self._heads[question]
+        frames = {name: self._frames[(*question, name)].copy(deep=False) for name in wanted}
+        return PortfolioState(head.as_of, head.known_at, head.scope, frames)
+
+
 def compare(left: World, right: World, as_of: date, scope: Scope, *, months: int = 3) -> Comparison:
     """The two worlds on ``as_of`` (see the module's docstring)."""
+    left = dataclasses.replace(left, source=_Remembered(left.source))
+    right = dataclasses.replace(right, source=_Remembered(right.source))
     a = headlines(left.source, scope, as_of, left.known_at)
     b = headlines(right.source, scope, as_of, right.known_at)
     figures = [

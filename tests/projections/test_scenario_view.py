@@ -204,3 +204,41 @@ def test_a_scenario_the_ledger_has_moved_past_is_read_as_at_its_branch(
     scenario = ScenarioView(view, world)  # rebuilt up to the branch: no fork possible
 
     _assert_same_state(scenario, _rebuilt(portfolio, world))
+
+
+def test_a_comparison_computes_each_section_once_per_world_and_equals_one_that_does_not(
+    portfolio: Ledger, monkeypatch: Any
+) -> None:
+    book = ScenarioBook(portfolio)
+    view = PortfolioView(portfolio, persist=False)
+    book.create("Several", author="claire")
+    _hypotheses(book, "Several")
+    world, _ = book.branch(book.get("Several"))
+    scenario = ScenarioView(view, world)
+    asked: list[tuple[Any, ...]] = []
+
+    class Counted:
+        def __init__(self, source: Any, name: str) -> None:
+            self.source, self.name = source, name
+
+        def state(self, as_of: Any = None, known_at: Any = None, scope: Any = None,
+                  sections: Any = SECTIONS) -> Any:  # fmt: skip
+            wanted = list(sections)
+            asked.extend((self.name, as_of, known_at, scope, s) for s in wanted)
+            return self.source.state(as_of, known_at, scope, wanted)
+
+    def both() -> Any:
+        return compare(
+            World("record", Counted(view, "record"), portfolio.clock.now()),
+            World("Several", Counted(scenario, "Several"), scenario.known_at),
+            AS_OF,
+            Scope("programme", "PAY"),
+        )
+
+    remembered = both()
+    assert len(asked) == len(set(asked))  # each section of each question computed once
+    assert ("record", AS_OF, portfolio.clock.now(), Scope(), "staffing") in asked
+    monkeypatch.setattr("projections.scenario._Remembered", lambda source: source)
+    asked.clear()
+    assert both() == remembered
+    assert len(asked) > len(set(asked))  # without it, the same sections again
