@@ -318,7 +318,7 @@ def command_of(hypothesis: dict[str, Any], *, decision: str | None = None) -> Co
     if cls is None:
         raise InvalidInput("command", f"no command {hypothesis['area']} {hypothesis['action']}")
     fields = dict(hypothesis.get("fields", {}))
-    if decision is not None:
+    if decision is not None and cls is not TakeDecision:  # a decision attaches to none
         fields["decision"] = decision
     return cls(**fields)
 

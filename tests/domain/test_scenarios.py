@@ -113,6 +113,28 @@ def test_promotion_records_every_hypothesis_under_one_decision(
         book.add("Wallet first", transfer("1"), author="claire")
 
 
+def test_a_decision_tried_in_a_scenario_is_promoted_as_a_decision_of_its_own(
+    portfolio: Ledger, book: ScenarioBook
+) -> None:
+    taken = {"title": "Wallets before cards", "forum": "steering-committee", "rationale": "Q3"}
+    book.create("Wallet first", author="claire")
+    book.add("Wallet first", {"area": "decision", "action": "take", "fields": taken},
+             author="claire")  # fmt: skip
+    book.add("Wallet first", transfer("10000", "sales"), author="claire")
+    log = positions(portfolio)
+
+    promotion = book.promote("Wallet first", author="claire", rationale="committee agreed")
+
+    new = [portfolio.mapper.to_domain_event(n) for n in
+           portfolio.recorder.select_notifications(log + 1, 100)]  # fmt: skip
+    titles = [getattr(e, "title", None) for e in new if type(e).__name__ == "Taken"]
+    assert titles == ["Promote scenario Wallet first", "Wallets before cards"]
+    moved = [e for e in new if type(e).__name__ != "Taken"]
+    assert {e.decision_id for e in moved} == {new[0].originator_id}  # type: ignore[attr-defined]
+    assert capex(portfolio, "PAY-CHECKOUT") == Decimal("90000")
+    assert promotion.startswith("D-")
+
+
 def test_promotion_is_refused_when_the_ledger_changed_the_same_aggregates(
     portfolio: Ledger, book: ScenarioBook, clock: SimulatedClock
 ) -> None:
