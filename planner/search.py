@@ -46,8 +46,12 @@ IGNORED = (
 SCHEDULES = 10_000
 GENETIC_SHARE = 0.35
 PLACEMENT_SECONDS = 3.7e-6
-# Deterministic time per second of the time limit left to CP-SAT (see ``planner.solve``).
+# Deterministic time per second of the time limit left to CP-SAT (see ``planner.solve``),
+# at SHARE_SIZE activities and above; below, more in proportion (a unit of deterministic
+# time takes less of the wall clock on a smaller model), up to MAX_DETERMINISTIC_SHARE.
 DETERMINISTIC_SHARE = 1 / 4
+SHARE_SIZE = 122
+MAX_DETERMINISTIC_SHARE = 1 / 2
 
 
 def rigid_only(problem: PlanningProblem) -> bool:
@@ -60,6 +64,14 @@ def schedules(problem: PlanningProblem, limit: float) -> int:
     fewer when they would take more than ``GENETIC_SHARE`` of it."""
     placements = max(len(problem.activities), 1) * PLACEMENT_SECONDS
     return min(SCHEDULES, int(GENETIC_SHARE * limit / placements))
+
+
+def deterministic_share(problem: PlanningProblem) -> float:
+    """Deterministic time per second of the time limit left to CP-SAT: the
+    ``DETERMINISTIC_SHARE`` of a j120 instance, more for a smaller one, at most
+    ``MAX_DETERMINISTIC_SHARE``."""
+    scaled = DETERMINISTIC_SHARE * SHARE_SIZE / max(len(problem.activities), 1)
+    return min(MAX_DETERMINISTIC_SHARE, max(DETERMINISTIC_SHARE, scaled))
 
 
 def prepare(model: Model, limit: float) -> None:
@@ -104,5 +116,6 @@ def tune(
     # The genetic search's time, estimated from its schedules (never measured), is
     # taken off the limit: CP-SAT gets the rest.
     genetic = schedules(problem, limit) * len(problem.activities) * PLACEMENT_SECONDS
-    parameters.max_deterministic_time = max(limit - genetic, 0.05) * DETERMINISTIC_SHARE
+    share = deterministic_share(problem)
+    parameters.max_deterministic_time = max(limit - genetic, 0.05) * share
     parameters.max_time_in_seconds = 1.5 * limit + 1  # the safety net, as planner.solve
