@@ -34,8 +34,11 @@ time. Targets (j30 all at the optimum, j60 <= 0.3 %, j120 sample <= 2.5 %): not 
 
 Those are the settings of commit c37c413. The genetic search of planner/genetic.py
 (up to 35 % of the time) was compared with them in one run on a fixed sample, the
-method of bench/psplib_compare.py, not on the whole sets: j120 sample 3.19 % -> 2.43 %;
-figures in docs/planner.md (Status).
+method of bench/psplib_compare.py, not on the whole sets: j120 sample 3.19 % -> 2.43 %.
+Then CP-SAT's deterministic time scaled by the instance's size (planner/search.py),
+the same way against cb89383: j30 sample 0.040 % -> 0.000 % (j3029_8 at 80), j60
+every-16th sample 0.469 % -> 0.328 %, j120 unchanged; the whole of j30 then, alone:
+480 of 480 at the optimum, 97.9 % proven; figures in docs/planner.md (Status).
 """
 
 from __future__ import annotations

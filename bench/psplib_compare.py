@@ -2,6 +2,7 @@
 
     python bench/psplib_compare.py --base c37c413 [--j30-every 16] [--j60-every 16]
                                    [--j120-every 2] [--time-limit 10] [--workers 2]
+                                   [--sets j30,j60,j120] [--extra j60:j6029_5,...]
 
 On a shared machine, figures from different runs do not compare: this runs the
 planner of ``--base`` (a git revision, extracted with ``git archive`` to a temporary
@@ -9,9 +10,11 @@ folder) and the working tree's, each instance by both one after the other (who g
 first alternates), each solve in a process of its own. The sample is fixed: every
 ``--j30-every``-th instance of j30 (plus j3029_8, the one the planner missed), every
 ``--j60-every``-th of j60, every ``--j120-every``-th of bench/psplib.py's 60-instance
-j120 sample. The wall-clock safety net is lifted in both (as in bench/psplib.py's
-measured runs): the searches are limited in deterministic time, so a loaded machine
-cannot change a makespan, only the wall time. Rows go to
+j120 sample, only the sets of ``--sets``, and the instances of ``--extra`` (set:name,
+for instance the ones an earlier run left above the reference). The wall-clock safety
+net is lifted in both (as in bench/psplib.py's measured runs): the searches are
+limited in deterministic time, so a loaded machine cannot change a makespan, only the
+wall time. Rows go to
 bench/results/psplib-compare-<time>.json; the summary per set gives, for each
 revision, the share at the reference, the share proven, the mean gap and the processor
 time per worker (the process's, over the workers), and how many instances each won.
@@ -66,6 +69,12 @@ def sample(args: argparse.Namespace) -> list[tuple[str, str]]:
     j30 = names["j30"][:: args.j30_every]
     j30 += [] if "j3029_8" in j30 else ["j3029_8"]
     lists = [("j120", j120), ("j60", j60), ("j30", j30)]
+    for item in filter(None, args.extra.split(",")):
+        set_name, name = item.split(":")
+        found = dict(lists)[set_name]
+        found += [] if name in found else [name]
+    wanted = set(args.sets.split(","))
+    lists = [(s, found) for s, found in lists if s in wanted]
     longest = max(len(found) for _, found in lists)
     return [(s, found[i]) for i in range(longest) for s, found in lists if i < len(found)]
 
@@ -106,6 +115,8 @@ def main() -> None:
     parser.add_argument("--j30-every", type=int, default=16)
     parser.add_argument("--j60-every", type=int, default=16)
     parser.add_argument("--j120-every", type=int, default=2)
+    parser.add_argument("--sets", default="j30,j60,j120", help="comma-separated set names")
+    parser.add_argument("--extra", default="", help="more instances: set:name,set:name")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--root", type=Path, default=psplib.DEFAULT_ROOT, help="PSPLIB files")

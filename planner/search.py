@@ -17,8 +17,12 @@ lateness, and the model is intervals, precedences and cumulatives. For it:
   full subsolvers are kept (``default_lp``, ``no_lp``), to raise the bound and prove
   optimality, and the rest of the time goes to LNS, which improves the makespan fastest
   on the larger instances. The LNS counts less deterministic time for the same work, so
-  the deterministic limit is a quarter of the time limit instead of a third, of the
-  time the genetic search leaves (its estimate from its schedules, never measured).
+  the deterministic limit of a j120 instance is a quarter of the time limit instead of
+  a third, of the time the genetic search leaves (its estimate from its schedules,
+  never measured); a smaller instance gets more in proportion to its size, at most a
+  half (a unit of deterministic time took about 4 s of a worker's processor time on the
+  hardest j120 instances, about 1.6 s on j60's), which gave j30 and j60 back time that
+  they left unused.
 
 Any other problem (with work packages) is left exactly as ``planner.solve`` sets it.
 """
@@ -46,8 +50,12 @@ IGNORED = (
 SCHEDULES = 10_000
 GENETIC_SHARE = 0.35
 PLACEMENT_SECONDS = 3.7e-6
-# Deterministic time per second of the time limit left to CP-SAT (see ``planner.solve``).
+# Deterministic time per second of the time limit left to CP-SAT (see ``planner.solve``),
+# at SHARE_SIZE activities and above; below, more in proportion (a unit of deterministic
+# time takes less of the wall clock on a smaller model), up to MAX_DETERMINISTIC_SHARE.
 DETERMINISTIC_SHARE = 1 / 4
+SHARE_SIZE = 122
+MAX_DETERMINISTIC_SHARE = 1 / 2
 
 
 def rigid_only(problem: PlanningProblem) -> bool:
@@ -60,6 +68,14 @@ def schedules(problem: PlanningProblem, limit: float) -> int:
     fewer when they would take more than ``GENETIC_SHARE`` of it."""
     placements = max(len(problem.activities), 1) * PLACEMENT_SECONDS
     return min(SCHEDULES, int(GENETIC_SHARE * limit / placements))
+
+
+def deterministic_share(problem: PlanningProblem) -> float:
+    """Deterministic time per second of the time limit left to CP-SAT: the
+    ``DETERMINISTIC_SHARE`` of a j120 instance, more for a smaller one, at most
+    ``MAX_DETERMINISTIC_SHARE``."""
+    scaled = DETERMINISTIC_SHARE * SHARE_SIZE / max(len(problem.activities), 1)
+    return min(MAX_DETERMINISTIC_SHARE, max(DETERMINISTIC_SHARE, scaled))
 
 
 def prepare(model: Model, limit: float) -> None:
@@ -104,5 +120,6 @@ def tune(
     # The genetic search's time, estimated from its schedules (never measured), is
     # taken off the limit: CP-SAT gets the rest.
     genetic = schedules(problem, limit) * len(problem.activities) * PLACEMENT_SECONDS
-    parameters.max_deterministic_time = max(limit - genetic, 0.05) * DETERMINISTIC_SHARE
+    share = deterministic_share(problem)
+    parameters.max_deterministic_time = max(limit - genetic, 0.05) * share
     parameters.max_time_in_seconds = 1.5 * limit + 1  # the safety net, as planner.solve

@@ -96,8 +96,20 @@ def test_rigid_activities_get_a_narrower_deterministic_portfolio_only() -> None:
     genetic = search.schedules(problem, 10.0) * len(problem.activities) * search.PLACEMENT_SECONDS
     left = 10.0 - genetic
     assert 0 < left < 10.0
-    assert deterministic.parameters.max_deterministic_time == left * search.DETERMINISTIC_SHARE
+    share = search.deterministic_share(problem)
+    assert deterministic.parameters.max_deterministic_time == left * share
     assert str(free.parameters) == free_before
+
+
+def test_a_smaller_instance_gets_more_deterministic_time_per_second_up_to_a_cap() -> None:
+    shares = [
+        search.deterministic_share(psplib.to_problem(psplib.load_instance(s, n, ROOT)))
+        for s, n in (("j30", "j3029_8"), ("j60", "j6029_9"), ("j120", "j12012_2"))
+    ]
+
+    assert shares[2] == search.DETERMINISTIC_SHARE  # j120: as measured there
+    assert shares[0] == search.MAX_DETERMINISTIC_SHARE
+    assert search.DETERMINISTIC_SHARE < shares[1] <= shares[0]
 
 
 def test_the_genetic_search_gets_fewer_schedules_when_they_would_exceed_its_share() -> None:
