@@ -38,7 +38,25 @@ def _rows(items: Any, key_width: int, kind: Kind) -> Ints:
     return np.array(rows, dtype=np.int64) if rows else np.zeros((0, 0), dtype=np.int64)
 
 
-class Lookup(dict[Any, Any]):
+class LazyDict(dict[Any, Any]):
+    """A dict whose ``__missing__`` makes entries on first use; ``get`` and
+    ``setdefault``, which ``dict`` answers without ``__missing__``, go through it too."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            self[key] = default
+            return default
+
+
+class Lookup(LazyDict):
     """A dict restored from rows, each entry made on first lookup (``[]``, ``get``,
     ``setdefault``). Iterating it sees only the entries made so far: use ``rows``."""
 
@@ -67,19 +85,6 @@ class Lookup(dict[Any, Any]):
             entry = set(members) if self.kind == "set" else members
         self[key] = entry
         return entry
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            self[key] = default
-            return default
 
     def whole(self) -> dict[Any, Any]:
         """Every entry, in a plain dict (for the small lookups queries read whole)."""

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from projections.bitemporal import OPEN, Columns, Ints, Key, StepTable, Value
 from projections.codec import Labels
+from projections.lookups import LazyDict
 
 _BOUNDS = ("eff_from", "eff_to", "rec_from", "rec_to")
 Mask = npt.NDArray[np.bool_]
@@ -209,7 +210,7 @@ class OverlayTable(StepTable):
         return self._fixes[1], self._fixes[2]
 
 
-class ForkedLookup(dict[Any, Any]):
+class ForkedLookup(LazyDict):
     """A projector's lookup over another's as it is now: an entry is copied from the
     base when first looked up, and changed only here. Iterating it sees only the
     entries looked up so far (the query side iterates only small lookups, copied whole)."""
@@ -224,19 +225,6 @@ class ForkedLookup(dict[Any, Any]):
             raise KeyError(key)
         entry = self[key] = copy.copy(found)  # sets and lists are changed in place
         return entry
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            self[key] = default
-            return default
 
 
 _ABSENT = object()
