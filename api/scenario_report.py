@@ -86,8 +86,10 @@ def _cell(value: Any) -> str:
 
 
 def amount(value: float) -> str:
-    """A figure as a reader expects it: 11,080,000; 36,462.5 (no trailing zeros)."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A figure as a reader expects it: counts and whole sums without decimals
+    (11,080,000), other sums to the cent (36,462.50)."""
+    cents = f"{round(value, 2) + 0.0:,.2f}"  # + 0.0: no "-0"
+    return cents[:-3] if cents.endswith(".00") else cents
 
 
 def _percent(value: float | None) -> str:

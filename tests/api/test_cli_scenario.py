@@ -104,3 +104,13 @@ def test_compare_sets_the_capacity_load_of_a_staffing_hypothesis_beside_the_reco
     assert "| skill | architect |" in page
     assert "+80.0 pts" in page
     assert "Capacity load over 3 months" in table
+
+
+def test_figures_read_as_counts_or_sums_to_the_cent_never_minus_zero() -> None:
+    from api.scenario_report import amount
+
+    assert amount(11_080_000) == "11,080,000"
+    assert amount(4_467_291.7) == "4,467,291.70"
+    assert amount(-12.5) == "-12.50"
+    assert amount(28.0) == "28"
+    assert amount(-0.001) == "0"
