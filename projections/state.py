@@ -11,8 +11,8 @@ natural key. A perimeter, programme or project scope reads only its projects' ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -77,9 +77,19 @@ class PortfolioState:
     known_at: datetime
     scope: Scope
     sections: dict[str, pd.DataFrame]
+    derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    """What functions of this state computed from it, by their key (:meth:`derive`)."""
 
     def __getitem__(self, section: str) -> pd.DataFrame:
         return self.sections[section]
+
+    def derive(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per state for ``key``: a figure that several KPIs
+        read (the project budget of the RAG and of the budget KPI) is computed once when
+        they are computed from one state. What it returns is shared: never change it."""
+        if key not in self.derived:
+            self.derived[key] = build()
+        return self.derived[key]
 
 
 def ordinal(day: date) -> int:

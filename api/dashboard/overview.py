@@ -60,12 +60,16 @@ def overview(
     view = services.view
     figs = figures(request, services)
     projects = view.state(at.as_of, at.known_at, scope, ["projects", "perimeters"])
-    rag = figs.kpi("rag", at, scope)
-    budget = figs.kpi("budget", at, scope)
-    milestones = figs.kpi("milestones", at, scope)
-    risks = figs.kpi("risk-exposure", at, scope)
-    tree = portfolio_tree(records(projects["projects"]), records(rag), records(budget))
+    kpis = figs.kpis(("rag", "budget", "milestones", "risk-exposure"), at, scope)
+    rag, budget, milestones, risks = kpis.values()
     listed = len(projects["projects"]) <= LISTED_PROJECTS
+    if not listed:  # only the colours are counted: the reasons are not shown
+        rag = rag[["project", "overall"]]
+    tree = portfolio_tree(
+        records(projects["projects"][["perimeter", "programme", "project", "name", "status"]]),
+        records(rag),
+        records(budget[["project", *MONEY]]),
+    )
     return render(
         request,
         "overview.html",

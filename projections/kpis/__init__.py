@@ -9,7 +9,7 @@ Definitions and thresholds: docs/kpis.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -157,8 +157,43 @@ def compute(
         raise InvalidInput(unknown[0], f"{name} takes {takes}")
     scope = scope or Scope()
     state = source.state(as_of, known_at, scope, sections=kpi.sections)
-    if kpi.whole_sections:
-        whole = scope if scope.kind == "portfolio" else Scope()
-        extra = source.state(as_of, known_at, whole, sections=kpi.whole_sections)
-        state = PortfolioState(as_of, known_at, scope, {**state.sections, **extra.sections})
-    return kpi.function(state, **parameters)
+    return kpi.function(_with_whole(source, state, kpi), **parameters)
+
+
+def compute_together(
+    source: StateSource,
+    names: Sequence[str],
+    as_of: date,
+    known_at: datetime,
+    scope: Scope | None = None,
+) -> dict[str, pd.DataFrame]:
+    """KPIs ``names``, each with its default parameters, from one reading of the state:
+    each section is read once for all of them, and a figure several of them derive (the
+    project budget, which the RAG and the budget KPI both compute) is computed once.
+    Each answer equals :func:`compute`'s for the same KPI."""
+    kpis = [find(name) for name in names]
+    scope = scope or Scope()
+    portfolio = scope.kind == "portfolio"
+    wanted: dict[str, None] = {}  # ordered and without repeats
+    for kpi in kpis:
+        wanted.update(dict.fromkeys(kpi.sections))
+        if portfolio:  # the whole portfolio is the scope: one state holds everything
+            wanted.update(dict.fromkeys(kpi.whole_sections))
+    state = source.state(as_of, known_at, scope, sections=list(wanted))
+    # A KPI reading some sections across the whole portfolio gets a state of its own
+    # when the scope is narrower (what it derives is then its own as well).
+    return {
+        kpi.name: kpi.function(state if portfolio else _with_whole(source, state, kpi))
+        for kpi in kpis
+    }
+
+
+def _with_whole(source: StateSource, state: PortfolioState, kpi: Kpi) -> PortfolioState:
+    """``state`` with ``kpi``'s whole-portfolio sections read for the whole portfolio."""
+    if not kpi.whole_sections:
+        return state
+    whole = state.scope if state.scope.kind == "portfolio" else Scope()
+    extra = source.state(state.as_of, state.known_at, whole, sections=kpi.whole_sections)
+    return PortfolioState(
+        state.as_of, state.known_at, state.scope, {**state.sections, **extra.sections}
+    )

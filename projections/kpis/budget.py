@@ -87,8 +87,14 @@ def _envelopes(state: PortfolioState, fiscal_year: int) -> tuple[pd.DataFrame, p
 def budget(
     state: PortfolioState, level: str = "project", fiscal_year: int | None = None
 ) -> pd.DataFrame:
-    """Envelope, actuals, committed, forecast, remaining and variance for the year."""
+    """Envelope, actuals, committed, forecast, remaining and variance for the year
+    (computed once per state, level and year: the RAG reads the projects' too)."""
     year = fiscal_year or state.as_of.year
+    frame: pd.DataFrame = state.derive(("budget", level, year), lambda: _budget(state, level, year))
+    return frame
+
+
+def _budget(state: PortfolioState, level: str, year: int) -> pd.DataFrame:
     keys = level_keys(level)
     frame = _project_frame(state)
     envelopes, reserves = _envelopes(state, year)

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
@@ -15,11 +16,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.dashboard import PAGES
+from api.dashboard import figures as figures_module
 from api.dashboard.figures import Figures
 from api.dashboard.web import Moment
 from api.security import Role, TokenStore
 from api.settings import Settings
 from domain.ledger import Ledger
+from projections.state import Scope
 from tests.api.dashboard_world import PROGRAMME, SCENARIO, TODAY, build_world, data
 
 AS_OF, KNOWN_AT = "2026-06-30", "2026-07-01T12:00"
@@ -478,6 +481,31 @@ def test_a_live_answer_computed_before_a_write_is_not_kept_for_the_log_after_it(
     second = figures.remember(("probe",), begins_now, lambda: "with the write")
 
     assert (first, second) == ("without the write", "with the write")
+
+
+def test_kpis_asked_together_are_remembered_as_if_asked_one_by_one(
+    own_world: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = own_world.app.state.services  # type: ignore[attr-defined]
+    figures = Figures(services)
+    now = Moment(date.fromisoformat(TODAY), datetime.now(UTC), {})
+    rag = figures.kpi("rag", now, Scope())
+    computed: list[list[str]] = []
+    together = figures_module.compute_together
+
+    def noted(source: Any, names: list[str], *rest: Any) -> dict[str, Any]:
+        computed.append(list(names))
+        return together(source, names, *rest)
+
+    monkeypatch.setattr(figures_module, "compute_together", noted)
+    found = figures.kpis(("rag", "budget", "risk-exposure"), now, Scope())
+
+    assert computed == [["budget", "risk-exposure"]]  # the RAG was remembered
+    assert list(found) == ["rag", "budget", "risk-exposure"]
+    assert found["rag"] is rag
+    assert figures.kpi("budget", now, Scope()) is found["budget"]
+    assert figures.kpis(("budget", "risk-exposure"), now, Scope())["budget"] is found["budget"]
+    assert computed == [["budget", "risk-exposure"]]
 
 
 def test_signing_in_clears_away_expired_sessions(

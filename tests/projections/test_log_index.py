@@ -160,7 +160,7 @@ def test_uuids_read_back_from_an_index_equal_and_hash_as_parsed_ones() -> None:
     assert read == made
     assert [hash(u) for u in read] == [hash(u) for u in made]
     assert [str(u) for u in read] == [str(u) for u in made]
-    assert {u: 1 for u in made}.keys() == {u: 1 for u in read}.keys()
+    assert dict.fromkeys(made, 1).keys() == dict.fromkeys(read, 1).keys()
     assert all(type(u) is UUID for u in read)
 
 
