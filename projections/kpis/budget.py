@@ -19,6 +19,8 @@ For a fiscal year (the calendar year of the status date unless given):
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -46,11 +48,19 @@ def spend_by_month(state: PortfolioState, fiscal_year: int) -> pd.DataFrame:
     """Per project and month of the year: ``actuals`` (weeks before the status week) and
     ``committed`` (the status week and after), in euros."""
     status_week = np.datetime64(monday(state.as_of), "s")
-    actuals = texts(state["actuals"], ["project"])
-    actuals = actuals[actuals["week"] < status_week]
+    # Only the weeks with a working day in the year: a week's Friday in it or after,
+    # its Monday in it or before (the rest of the log's years is never spread).
+    first = np.datetime64(date(fiscal_year, 1, 1) - timedelta(days=4), "s")
+    last = np.datetime64(date(fiscal_year, 12, 31), "s")
+    actuals = state["actuals"]
+    weeks = actuals["week"]
+    actuals = actuals[(weeks < status_week) & (weeks >= first) & (weeks <= last)]
+    actuals = texts(actuals, ["project"])
     past = spread_by_month(actuals[["project", "week", "cost"]], "week", ["cost"])
-    staffing = texts(state["staffing"], ["resource", "project"])
-    staffing = staffing[staffing["week"] >= status_week].reset_index(drop=True)
+    staffing = state["staffing"]
+    weeks = staffing["week"]
+    staffing = staffing[(weeks >= status_week) & (weeks >= first) & (weeks <= last)]
+    staffing = texts(staffing, ["resource", "project"]).reset_index(drop=True)
     staffing["cost"] = staffing["days"] * rate_on(
         state["rates"], staffing["resource"], staffing["week"]
     )
