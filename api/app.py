@@ -17,7 +17,7 @@ from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import dashboard, errors
+from api import dashboard, errors, memory
 from api.deps import Services, known_query
 from api.idempotency import IdempotencyStore
 from api.limits import BodyLimit
@@ -84,12 +84,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = open_services(settings)
         app.state.services = services
+        memory.settle(services.view.position)  # the read models are loaded: freeze them
         try:
             yield
         finally:
             services.log.close()  # its background catch-up reads the ledger
             services.scenarios.close()
             services.ledger.close()
+            memory.release()
 
     app = FastAPI(
         title=settings.title,

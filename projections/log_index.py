@@ -28,7 +28,7 @@ import sqlite3
 import threading
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,9 +125,15 @@ class LogIndex:
                 self._save()
             return seen
 
-    def warm(self, slice_events: int = 1_000, pause_s: float = 0.05) -> threading.Thread:
+    def warm(
+        self,
+        slice_events: int = 1_000,
+        pause_s: float = 0.05,
+        then: Callable[[], object] | None = None,
+    ) -> threading.Thread:
         """Catch up in a background thread (once), ``slice_events`` at a time with pauses
-        between slices that leave the interpreter to the requests; ``close`` stops it."""
+        between slices that leave the interpreter to the requests, then call ``then``
+        (unless stopped first); ``close`` stops it."""
         with self._lock:
             if self._warming is not None:
                 return self._warming
@@ -136,6 +142,8 @@ class LogIndex:
                 try:
                     while not self._stopping.is_set():
                         if self.catch_up(limit=slice_events) < slice_events:
+                            if then is not None:
+                                then()
                             return
                         self._stopping.wait(pause_s)
                 except (PersistenceError, ConnectionPoolClosedError, sqlite3.ProgrammingError):

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api import memory
 from api.dashboard.sessions import LIFETIME, Session, SessionStore
 from api.dashboard.web import PREFIX, kept, render
 from api.deps import Services, ServicesDep
@@ -54,8 +55,10 @@ def _warm(services: Services) -> threading.Thread:
     """Catch the log index up in the background, a slice at a time with pauses between
     them: on a million events not stored yet it reads the whole log (a minute or more),
     which the decisions and plans pages would otherwise wait for on their first visit;
-    the pauses leave the interpreter to the pages meanwhile."""
-    return services.log.warm(WARM_SLICE, WARM_PAUSE)
+    the pauses leave the interpreter to the pages meanwhile. Once it is caught up, what
+    it built is frozen out of the garbage collector's sight (``api.memory``)."""
+    log = services.log
+    return log.warm(WARM_SLICE, WARM_PAUSE, then=lambda: memory.settle(log.position))
 
 
 Sessions = Annotated[SessionStore, Depends(sessions)]

@@ -173,3 +173,19 @@ def test_closing_stops_the_background_catch_up_and_waits_for_it(
     index.close()
     assert not thread.is_alive()
     assert 0 < index.position < portfolio.recorder.max_notification_id()
+
+
+def test_warming_calls_back_once_caught_up_and_not_when_stopped_first(
+    portfolio: Ledger, record: Record
+) -> None:
+    _decide_and_move(record)
+    called: list[int] = []
+    index = LogIndex(portfolio)
+    index.warm(slice_events=2, pause_s=0, then=lambda: called.append(index.position)).join()
+    assert called == [portfolio.recorder.max_notification_id()]
+
+    stopped = LogIndex(portfolio)
+    thread = stopped.warm(slice_events=1, pause_s=60, then=lambda: called.append(-1))
+    stopped.close()
+    assert not thread.is_alive()
+    assert called == [portfolio.recorder.max_notification_id()]
