@@ -14,6 +14,7 @@ programme, what was recorded after ``start`` and up to ``end``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from domain.errors import UnknownEntity
 from domain.ledger import Ledger
 from projections.audit import Step, history
 from projections.event_log import EventFilter, EventRecord
-from projections.kpis import StateSource, compute
+from projections.kpis import Request, StateSource, compute_together
 from projections.state import Scope
 from projections.view import PortfolioView
 
@@ -38,6 +39,11 @@ HEADLINES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "risk-exposure": ({"level": "portfolio"}, ("open_risks", "exposure", "critical")),
 }
 RAG = ("green", "amber", "red")
+# The KPIs the headline figures are read from: HEADLINES' in order, then the RAG.
+HEADLINE_REQUESTS: list[Request] = [
+    *((kpi, parameters) for kpi, (parameters, _) in HEADLINES.items()),
+    "rag",
+]
 MILESTONE_KINDS = {"MilestonePlanned", "MilestoneShifted", "MilestoneReached", "MilestoneCancelled"}
 RISK_KINDS = {"Raised", "Escalated", "Deescalated", "Closed"}
 
@@ -156,14 +162,23 @@ def _headlines(
 def headlines(
     source: StateSource, scope: Scope, as_of: date, known_at: datetime
 ) -> dict[tuple[str, str], float]:
-    """The headline figures (see the module's docstring) of a state source."""
+    """The headline figures (see the module's docstring) of a state source, its KPIs
+    computed together (``projections.kpis.compute_together``)."""
+    try:
+        frames = compute_together(source, HEADLINE_REQUESTS, as_of, known_at, scope)
+    except UnknownEntity:  # the programme did not exist yet
+        frames = [pd.DataFrame() for _ in HEADLINE_REQUESTS]
+    return headline_figures(frames)
+
+
+def headline_figures(frames: Sequence[pd.DataFrame]) -> dict[tuple[str, str], float]:
+    """The headline figures from the answers to ``HEADLINE_REQUESTS``, in its order."""
     found: dict[tuple[str, str], float] = {}
-    for kpi, (parameters, measures) in HEADLINES.items():
-        frame = _kpi(source, kpi, as_of, known_at, scope, parameters)
+    for (kpi, (_, measures)), frame in zip(HEADLINES.items(), frames, strict=False):
         for measure in measures:
             total = frame[measure].sum() if measure in frame and not frame.empty else 0
             found[kpi, measure] = round(float(total), 2)
-    rag = _kpi(source, "rag", as_of, known_at, scope, {})
+    rag = frames[len(HEADLINES)]
     for colour in RAG:
         count = int((rag["overall"].astype(str) == colour).sum()) if not rag.empty else 0
         found["rag", colour] = float(count)
@@ -173,17 +188,3 @@ def headlines(
 def headline_order() -> list[tuple[str, str]]:
     """The headline figures in reading order."""
     return _order()
-
-
-def _kpi(
-    view: StateSource,
-    name: str,
-    as_of: Any,
-    known_at: datetime,
-    scope: Scope,
-    parameters: dict[str, Any],
-) -> pd.DataFrame:
-    try:
-        return compute(view, name, as_of, known_at, scope, **parameters)
-    except UnknownEntity:  # the programme did not exist yet
-        return pd.DataFrame()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,8 +34,8 @@ import pandas as pd
 
 from domain.branch import AfterBranch, BranchLedger
 from domain.ledger import Ledger
-from projections.evolution import headline_order, headlines
-from projections.kpis import StateSource, compute
+from projections.evolution import HEADLINE_REQUESTS, headline_figures, headline_order
+from projections.kpis import Request, StateSource, compute_together
 from projections.log_reader import LogReader
 from projections.projector import Projector
 from projections.state import SECTIONS, PortfolioState, Scope, portfolio_state
@@ -169,8 +169,17 @@ def compare(left: World, right: World, as_of: date, scope: Scope, *, months: int
     """The two worlds on ``as_of`` (see the module's docstring)."""
     left = dataclasses.replace(left, source=_Remembered(left.source))
     right = dataclasses.replace(right, source=_Remembered(right.source))
-    a = headlines(left.source, scope, as_of, left.known_at)
-    b = headlines(right.source, scope, as_of, right.known_at)
+    # Each world's KPIs computed together: what they derive alike is computed once.
+    requests: list[Request] = [
+        *HEADLINE_REQUESTS,
+        ("budget", {"level": "project"}),
+        *(("capacity", {"by": by, "months": months}) for by in LOAD_GROUPS),
+    ]
+    left_kpis = compute_together(left.source, requests, as_of, left.known_at, scope)
+    right_kpis = compute_together(right.source, requests, as_of, right.known_at, scope)
+    a = headline_figures(left_kpis)
+    b = headline_figures(right_kpis)
+    budgets = len(HEADLINE_REQUESTS)
     figures = [
         {
             "kpi": kpi,
@@ -195,13 +204,13 @@ def compare(left: World, right: World, as_of: date, scope: Scope, *, months: int
             (left.name, right.name),
         ),
         _side_by_side(
-            _frame(left, "budget", as_of, scope, level="project"),
-            _frame(right, "budget", as_of, scope, level="project"),
+            left_kpis[budgets],
+            right_kpis[budgets],
             ("project", "fiscal_year"),
             ("envelope", "fac", "variance"),
             (left.name, right.name),
         ),
-        capacity_load(left, right, as_of, scope, months),
+        _load_rows(left.name, right.name, left_kpis[budgets + 1 :], right_kpis[budgets + 1 :]),
         months,
     )
 
@@ -209,18 +218,22 @@ def compare(left: World, right: World, as_of: date, scope: Scope, *, months: int
 LOAD_GROUPS = ("skill", "perimeter")
 
 
-def capacity_load(
-    left: World, right: World, as_of: date, scope: Scope, months: int
+def _load_rows(
+    left_name: str,
+    right_name: str,
+    left: Sequence[pd.DataFrame],
+    right: Sequence[pd.DataFrame],
 ) -> list[dict[str, Any]]:
-    """Per skill and per perimeter: capacity, demand and load over ``months`` months from
-    ``as_of``'s month on both sides, the busiest month's load, and the changes."""
+    """Per skill and per perimeter (the capacity KPI of each side by each of
+    ``LOAD_GROUPS``, in its order): capacity, demand and load over the months asked on
+    both sides, the busiest month's load, and the changes."""
     rows = []
-    for by in LOAD_GROUPS:
-        a = _load(_frame(left, "capacity", as_of, scope, by=by, months=months), by)
-        b = _load(_frame(right, "capacity", as_of, scope, by=by, months=months), by)
+    for by, left_frame, right_frame in zip(LOAD_GROUPS, left, right, strict=True):
+        a = _load(left_frame, by)
+        b = _load(right_frame, by)
         for group in sorted(set(a) | set(b)):
             row: dict[str, Any] = {"by": by, "group": group}
-            for name, side in ((left.name, a), (right.name, b)):
+            for name, side in ((left_name, a), (right_name, b)):
                 found = side.get(group, _NO_LOAD)
                 for measure, value in found.items():
                     row[f"{measure} ({name})"] = value
@@ -266,10 +279,6 @@ def _difference(after: float | None, before: float | None) -> float | None:
 
 def _section(world: World, name: str, as_of: date, scope: Scope) -> pd.DataFrame:
     return world.source.state(as_of, world.known_at, scope, [name])[name]
-
-
-def _frame(world: World, kpi: str, as_of: date, scope: Scope, **parameters: Any) -> pd.DataFrame:
-    return compute(world.source, kpi, as_of, world.known_at, scope, **parameters)
 
 
 def _side_by_side(

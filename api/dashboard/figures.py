@@ -57,7 +57,8 @@ class Figures:
         missing = [name for name in names if name not in found]
         if missing:
             view = self._services.view
-            computed = compute_together(view, missing, at.as_of, at.known_at, scope)
+            frames = compute_together(view, missing, at.as_of, at.known_at, scope)
+            computed = dict(zip(missing, frames, strict=True))
             with self._lock:
                 for name, frame in computed.items():
                     self._keep(keys[name], frame)

@@ -60,8 +60,8 @@ def overview(
     view = services.view
     figs = figures(request, services)
     projects = view.state(at.as_of, at.known_at, scope, ["projects", "perimeters"])
-    kpis = figs.kpis(("rag", "budget", "milestones", "risk-exposure"), at, scope)
-    rag, budget, milestones, risks = kpis.values()
+    found = figs.kpis(("rag", "budget", "milestones", "risk-exposure"), at, scope)
+    rag, budget, milestones, risks = found.values()
     listed = len(projects["projects"]) <= LISTED_PROJECTS
     if not listed:  # only the colours are counted: the reasons are not shown
         rag = rag[["project", "overall"]]

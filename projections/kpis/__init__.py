@@ -9,7 +9,7 @@ Definitions and thresholds: docs/kpis.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -141,6 +141,10 @@ def find(name: str) -> Kpi:
     return kpi
 
 
+Request = str | tuple[str, Mapping[str, Any]]
+"""A KPI asked of :func:`compute_together`: its name, or its name and parameters."""
+
+
 def compute(
     source: StateSource,
     name: str,
@@ -150,11 +154,7 @@ def compute(
     **parameters: Any,
 ) -> pd.DataFrame:
     """Run KPI ``name`` on the state at (as_of, known_at) for ``scope``."""
-    kpi = find(name)
-    unknown = sorted(set(parameters) - set(kpi.parameters))
-    if unknown:
-        takes = ", ".join(kpi.parameters) or "no parameter"
-        raise InvalidInput(unknown[0], f"{name} takes {takes}")
+    kpi = _checked(name, parameters)
     scope = scope or Scope()
     state = source.state(as_of, known_at, scope, sections=kpi.sections)
     return kpi.function(_with_whole(source, state, kpi), **parameters)
@@ -162,30 +162,51 @@ def compute(
 
 def compute_together(
     source: StateSource,
-    names: Sequence[str],
+    requests: Sequence[Request],
     as_of: date,
     known_at: datetime,
     scope: Scope | None = None,
-) -> dict[str, pd.DataFrame]:
-    """KPIs ``names``, each with its default parameters, from one reading of the state:
-    each section is read once for all of them, and a figure several of them derive (the
-    project budget, which the RAG and the budget KPI both compute) is computed once.
-    Each answer equals :func:`compute`'s for the same KPI."""
-    kpis = [find(name) for name in names]
+) -> list[pd.DataFrame]:
+    """The KPIs asked (a name, or a name and its parameters), in order, from one reading
+    of the state: each section is read once for all of them (the whole-portfolio ones
+    once for all the KPIs that read some), and what several of them derive from the
+    same state is computed once (the project budget of the RAG and of the budget KPI at
+    any level; the monthly load of resources, of the capacity KPI by any grouping).
+    Each answer equals :func:`compute`'s for the same KPI and parameters."""
+    asked = [(request, {}) if isinstance(request, str) else request for request in requests]
+    kpis = [(_checked(name, parameters), parameters) for name, parameters in asked]
     scope = scope or Scope()
-    portfolio = scope.kind == "portfolio"
+    portfolio = scope.kind == "portfolio"  # then one state holds everything
     wanted: dict[str, None] = {}  # ordered and without repeats
-    for kpi in kpis:
+    whole: dict[str, None] = {}
+    for kpi, _ in kpis:
         wanted.update(dict.fromkeys(kpi.sections))
-        if portfolio:  # the whole portfolio is the scope: one state holds everything
-            wanted.update(dict.fromkeys(kpi.whole_sections))
+        (wanted if portfolio else whole).update(dict.fromkeys(kpi.whole_sections))
     state = source.state(as_of, known_at, scope, sections=list(wanted))
-    # A KPI reading some sections across the whole portfolio gets a state of its own
-    # when the scope is narrower (what it derives is then its own as well).
-    return {
-        kpi.name: kpi.function(state if portfolio else _with_whole(source, state, kpi))
-        for kpi in kpis
-    }
+    shared = state
+    if whole:
+        extra = source.state(as_of, known_at, Scope(), sections=list(whole))
+        shared = PortfolioState(as_of, known_at, scope, {**state.sections, **extra.sections})
+
+    def state_for(kpi: Kpi) -> PortfolioState:
+        if not kpi.whole_sections or portfolio:
+            return state
+        if set(kpi.sections) & (set(whole) - set(kpi.whole_sections)):
+            # another KPI reads across the portfolio a section this one reads scoped
+            return _with_whole(source, state, kpi)
+        return shared
+
+    return [kpi.function(state_for(kpi), **parameters) for kpi, parameters in kpis]
+
+
+def _checked(name: str, parameters: Mapping[str, Any]) -> Kpi:
+    """KPI ``name``, which must take every one of ``parameters``."""
+    kpi = find(name)
+    unknown = sorted(set(parameters) - set(kpi.parameters))
+    if unknown:
+        takes = ", ".join(kpi.parameters) or "no parameter"
+        raise InvalidInput(unknown[0], f"{name} takes {takes}")
+    return kpi
 
 
 def _with_whole(source: StateSource, state: PortfolioState, kpi: Kpi) -> PortfolioState:

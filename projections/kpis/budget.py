@@ -106,20 +106,8 @@ def budget(
 
 def _budget(state: PortfolioState, level: str, year: int) -> pd.DataFrame:
     keys = level_keys(level)
-    frame = _project_frame(state)
-    envelopes, reserves = _envelopes(state, year)
-    frame = frame.merge(envelopes, on="project", how="left")
-    spend = spend_by_month(state, year).groupby("project")[["actuals", "committed"]].sum()
-    frame = frame.merge(spend.reset_index(), on="project", how="left")
-    frame = frame.fillna(dict.fromkeys(("envelope_capex", "envelope_opex", *spend.columns), 0.0))
-    for column in ("actuals", "committed"):
-        if column not in frame:
-            frame[column] = 0.0
-    frame["envelope"] = frame["envelope_capex"] + frame["envelope_opex"]
-    fac = frame["actuals"] + frame["committed"]
-    share = (frame["envelope_capex"] / frame["envelope"].where(frame["envelope"] > 0)).fillna(0.0)
-    frame["fac_capex"] = fac * share
-    frame["fac_opex"] = fac - frame["fac_capex"]
+    # Every level adds up the same project rows: computed once per state and year.
+    frame, reserves = state.derive(("budget by project", year), lambda: _projects(state, year))
     result = by_level(frame, level, [*MONEY, "fac_capex", "fac_opex"])
     result["fac"] = result["actuals"] + result["committed"]
     result["remaining"] = result["envelope"] - result["actuals"]
@@ -151,6 +139,26 @@ def _budget(state: PortfolioState, level: str, year: int) -> pd.DataFrame:
         *(["reserve"] if "reserve" in result else []),
     ]
     return rounded(result[columns])
+
+
+def _projects(state: PortfolioState, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per project: the year's envelopes, actuals, committed spend and forecast split into
+    capex and opex; and the perimeters' reserves."""
+    frame = _project_frame(state)
+    envelopes, reserves = _envelopes(state, year)
+    frame = frame.merge(envelopes, on="project", how="left")
+    spend = spend_by_month(state, year).groupby("project")[["actuals", "committed"]].sum()
+    frame = frame.merge(spend.reset_index(), on="project", how="left")
+    frame = frame.fillna(dict.fromkeys(("envelope_capex", "envelope_opex", *spend.columns), 0.0))
+    for column in ("actuals", "committed"):
+        if column not in frame:
+            frame[column] = 0.0
+    frame["envelope"] = frame["envelope_capex"] + frame["envelope_opex"]
+    fac = frame["actuals"] + frame["committed"]
+    share = (frame["envelope_capex"] / frame["envelope"].where(frame["envelope"] > 0)).fillna(0.0)
+    frame["fac_capex"] = fac * share
+    frame["fac_opex"] = fac - frame["fac_capex"]
+    return frame, reserves
 
 
 def burn(

@@ -82,7 +82,16 @@ def resource_weeks(state: PortfolioState, mondays: list[date]) -> pd.DataFrame:
 
 def resource_months(state: PortfolioState, first: date, months: int) -> pd.DataFrame:
     """Per resource and month: capacity, staffed, outside and requested days, demand
-    and excess (a month's excess is what its weeks' demand exceeds its capacity)."""
+    and excess (a month's excess is what its weeks' demand exceeds its capacity);
+    computed once per state, first month and horizon (the capacity KPI by skill and by
+    perimeter read the same)."""
+    found: pd.DataFrame = state.derive(
+        ("resource months", first, months), lambda: _resource_months(state, first, months)
+    )
+    return found
+
+
+def _resource_months(state: PortfolioState, first: date, months: int) -> pd.DataFrame:
     last = add_months(first, months) - timedelta(days=1)
     grid = resource_weeks(state, mondays_between(first, last))
     spread = spread_by_month(grid, "week", DAYS)

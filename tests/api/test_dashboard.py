@@ -493,7 +493,7 @@ def test_kpis_asked_together_are_remembered_as_if_asked_one_by_one(
     computed: list[list[str]] = []
     together = figures_module.compute_together
 
-    def noted(source: Any, names: list[str], *rest: Any) -> dict[str, Any]:
+    def noted(source: Any, names: list[str], *rest: Any) -> list[Any]:
         computed.append(list(names))
         return together(source, names, *rest)
 

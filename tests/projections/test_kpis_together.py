@@ -15,8 +15,9 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from api.demo.simulation import run_demo
+from domain.errors import InvalidInput
 from domain.ledger import Ledger
-from projections.kpis import KPIS, budget, compute, compute_together, rag
+from projections.kpis import KPIS, Request, budget, capacity, compute, compute_together, rag
 from projections.state import PortfolioState, Scope
 from projections.view import PortfolioView
 
@@ -39,6 +40,19 @@ def _scopes(view: PortfolioView) -> list[Scope]:
     return [Scope(), Scope("perimeter", perimeter), Scope("programme", programme)]
 
 
+# Every KPI with its default parameters, and the ones a scenario's comparison asks.
+REQUESTS: list[Request] = [
+    *KPIS,
+    ("budget", {"level": "portfolio"}),
+    ("budget", {"level": "programme", "fiscal_year": 2025}),
+    ("milestones", {"level": "portfolio"}),
+    ("risk-exposure", {"level": "portfolio"}),
+    ("capacity", {"by": "skill", "months": 3}),
+    ("capacity", {"by": "perimeter", "months": 3}),
+    ("timesheet-compliance", {"weeks": 2}),
+]
+
+
 @pytest.mark.parametrize(
     ("as_of", "known_at"),
     [
@@ -51,13 +65,19 @@ def test_kpis_computed_together_equal_each_computed_alone(
     view: PortfolioView, as_of: date, known_at: datetime
 ) -> None:
     for scope in _scopes(view):
-        together = compute_together(view, list(KPIS), as_of, known_at, scope)
-        assert list(together) == list(KPIS)
-        for name, frame in together.items():
-            alone = compute(view, name, as_of, known_at, scope)
-            assert_frame_equal(frame, alone, obj=f"{name} of {scope}")
-        assert not together["rag"].empty, scope
-        assert not together["budget"].empty, scope
+        together = compute_together(view, REQUESTS, as_of, known_at, scope)
+        assert len(together) == len(REQUESTS)
+        for request, frame in zip(REQUESTS, together, strict=True):
+            name, parameters = (request, {}) if isinstance(request, str) else request
+            alone = compute(view, name, as_of, known_at, scope, **parameters)
+            assert_frame_equal(frame, alone, obj=f"{request} of {scope}")
+            assert not frame.empty or name in ("risk-exposure", "milestone-trend"), request
+
+
+def test_a_kpi_asked_together_with_an_unknown_parameter_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        compute_together(None, ["rag", ("budget", {"by": "skill"})], TODAY, datetime.now(UTC))  # type: ignore[arg-type]
+    assert refused.value.field == "by"
 
 
 def test_the_overview_kpis_together_compute_the_project_budget_once(
@@ -93,8 +113,8 @@ def test_a_derived_figure_is_kept_per_state_level_and_year(view: PortfolioView) 
     assert_frame_equal(again, first)
 
 
-def test_a_scoped_rag_still_reads_people_across_the_whole_portfolio(
-    view: PortfolioView,
+def test_scoped_kpis_read_their_sections_once_and_people_once_across_the_portfolio(
+    view: PortfolioView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known_at = datetime(2026, 3, 2, 18, tzinfo=UTC)
     scope = _scopes(view)[1]
@@ -106,8 +126,23 @@ def test_a_scoped_rag_still_reads_people_across_the_whole_portfolio(
             asked.append((found.scope, tuple(found.sections)))
             return found
 
-    compute_together(Noting(), OVERVIEW, TODAY, known_at, scope)
-    assert asked[0][0] == scope
-    assert asked[1:] == [(Scope(), rag.WHOLE_SECTIONS)]
-    read = asked[0][1]
+    months: list[int] = []
+    inner = capacity._resource_months
+
+    def counted(state: PortfolioState, first: date, horizon: int) -> object:
+        months.append(horizon)
+        return inner(state, first, horizon)
+
+    monkeypatch.setattr(capacity, "_resource_months", counted)
+    requests: list[Request] = [
+        *OVERVIEW,
+        ("capacity", {"by": "skill", "months": 3}),
+        ("capacity", {"by": "perimeter", "months": 3}),
+    ]
+    compute_together(Noting(), requests, TODAY, known_at, scope)
+    assert [s for s, _ in asked] == [scope, Scope()]
+    read, whole = asked[0][1], asked[1][1]
     assert len(read) == len(set(read))  # each section read once
+    assert set(whole) == set(rag.WHOLE_SECTIONS) | set(capacity.WHOLE_SECTIONS)
+    assert not set(read) & set(whole) - {"staffing", "rates"}  # budget's, read scoped
+    assert months == [3]  # the two groupings share the months of load
