@@ -19,7 +19,7 @@ For a fiscal year (the calendar year of the status date unless given):
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,8 @@ def spend_by_month(state: PortfolioState, fiscal_year: int) -> pd.DataFrame:
     status_week = np.datetime64(monday(state.as_of), "s")
     # Only the weeks with a working day in the year: a week's Friday in it or after,
     # its Monday in it or before (the rest of the log's years is never spread).
-    first = np.datetime64(date(fiscal_year, 1, 1) - timedelta(days=4), "s")
+    # (numpy's arithmetic: the Monday before 1 January of year 1 is no Python date)
+    first = np.datetime64(date(fiscal_year, 1, 1), "s") - np.timedelta64(4, "D")
     last = np.datetime64(date(fiscal_year, 12, 31), "s")
     actuals = state["actuals"]
     weeks = actuals["week"]

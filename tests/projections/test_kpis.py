@@ -518,6 +518,15 @@ def test_budget_per_project_values_actuals_before_the_status_week_and_the_plan_a
     assert_frame_equal(budget_kpi.budget(budget_state()), expected)
 
 
+@pytest.mark.parametrize("year", [1, 9999])
+def test_budget_of_the_calendars_first_or_last_year_is_empty_not_an_error(year: int) -> None:
+    # The weeks spread are those touching the year: the Monday before 1 January of year
+    # 1 is no Python date (schemathesis found it through /reports/evolution).
+    found = budget_kpi.budget(budget_state(), "project", year)
+    assert found["fiscal_year"].tolist() == [year] * 3
+    assert found[["envelope", "actuals", "committed"]].to_numpy().sum() == 0.0
+
+
 def test_budget_per_perimeter_adds_up_its_projects_and_shows_its_reserve() -> None:
     # B2C = PAY-CHK + PAY-WAL: envelope 40,000 (38,000 capex), fac 13,300; remaining
     # 40,000 - 5,300 = 34,700; variance 26,700 = 66.75 %. DATA = LAKE-ING, no reserve.
