@@ -36,4 +36,6 @@ echo "== ruff";          .venv/bin/ruff check . && .venv/bin/ruff format --check
 echo "== mypy";          .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== schemathesis against a live pmo serve"; bash scripts/live-api.sh
-echo "== pytest";        .venv/bin/pytest "$@"
+# pytest on every core (pytest-xdist), each test file on one worker so that its
+# module-scoped worlds are built once; PMO_TEST_WORKERS=0 runs it in this process.
+echo "== pytest";        .venv/bin/pytest -n "${PMO_TEST_WORKERS:-auto}" --dist loadfile "$@"

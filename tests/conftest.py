@@ -23,6 +23,11 @@ from domain.commands import Command
 from domain.ledger import Ledger, Receipt
 from tests.builders import build_portfolio
 
+# pytest-xdist's workers inherit COLUMNS=80; the `pmo` command's consoles (rich) would
+# fix their width from it when first imported, and the tests' wide terminal (COLUMNS=200
+# per invocation, tests/api/cli.py) would not be seen.
+os.environ.pop("COLUMNS", None)
+
 POSTGRES_URL = os.environ.get("PMO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("PMO_REQUIRE_POSTGRES", "0") == "1"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
