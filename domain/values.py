@@ -20,6 +20,9 @@ MAX_MONEY = Decimal("1000000000000")  # a trillion: beyond any envelope, guards 
 MAX_DAYS = Decimal("100000")
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
+# The Mondays of the calendar's first and last weeks (each holds a day of the calendar).
+FIRST_MONDAY = EARLIEST_DATE - timedelta(days=EARLIEST_DATE.weekday())
+LAST_MONDAY = LATEST_DATE - timedelta(days=LATEST_DATE.weekday())
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _CODE = re.compile(CODE_PATTERN)
@@ -141,6 +144,21 @@ class Week:
         return cls(day - timedelta(days=day.weekday()))
 
     @classmethod
+    def in_calendar(cls, monday: date, field: str = "week") -> Week:
+        """The week starting on ``monday``, refused unless it holds a day of the calendar
+        (its first week starts before EARLIEST_DATE, its last ends after LATEST_DATE)."""
+        if not FIRST_MONDAY <= monday <= LAST_MONDAY:
+            raise InvalidInput(
+                field,
+                f"the week of {monday} is outside the weeks of {EARLIEST_DATE} .. {LATEST_DATE}",
+            )
+        return cls(monday)
+
+    def check(self, field: str = "week") -> Week:
+        """This week, refused unless it holds a day of the calendar."""
+        return Week.in_calendar(self.monday, field)
+
+    @classmethod
     def parse(cls, value: object, field: str = "week") -> Week:
         """Read ``2026-W12``, ``2026W12`` or a date (the week containing it)."""
         if isinstance(value, Week):
@@ -155,7 +173,7 @@ class Week:
                     monday = date.fromisocalendar(year, number, 1)
                 except ValueError:
                     raise InvalidInput(field, f"{value!r} is not an ISO week") from None
-                return cls(calendar_date(monday, field))
+                return cls.in_calendar(monday, field)
             return cls.of(calendar_date(value, field))
         raise InvalidInput(field, f"{value!r} is not a week (YYYY-Www or a date)")
 
@@ -338,6 +356,7 @@ class StaffingChanges:
                 raise InvalidInput(field, f"{change.resource} on {change.project} in"
                                    f" {change.week} appears twice")  # fmt: skip
             seen.add(key)
+            change.week.check(f"{field}.week")
             days(change.before, f"{field}.before")
             days(change.after, f"{field}.after")
             checked.append(change)

@@ -13,7 +13,18 @@ from domain import commands as c
 from domain.enums import Skill
 from domain.errors import InvalidInput, MissingRationale
 from domain.ledger import Ledger
-from domain.values import Effort, Week, code, days, money
+from domain.model import Resource
+from domain.values import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Effort,
+    StaffingChange,
+    StaffingChanges,
+    Week,
+    code,
+    days,
+    money,
+)
 from tests.conftest import Record, positions
 
 
@@ -91,6 +102,44 @@ def test_weeks_read_iso_week_or_a_day_within_it() -> None:
     assert Week.parse("2026-W14") - Week.parse("2026-W12") == 2
     with pytest.raises(InvalidInput):
         Week.parse("2026-W54")
+
+
+def test_the_weeks_at_both_ends_of_the_calendar_read_back_as_written() -> None:
+    first, last = Week.of(EARLIEST_DATE), Week.of(LATEST_DATE)
+    assert (str(first), str(last)) == ("1999-W52", "2100-W52")
+    assert Week.parse(str(first)) == first  # its Monday is before the calendar's first day
+    assert Week.parse(str(last)) == last
+    for outside in ("1999-W51", "2101-W01"):
+        with pytest.raises(InvalidInput, match="outside the weeks"):
+            Week.parse(outside)
+
+
+def test_a_week_before_the_calendar_reads_back_from_the_store(
+    ledger: Ledger, record: Record, store_url: str
+) -> None:
+    record(c.OpenPerimeter(code="CTO", name="CTO office", effective_date=EARLIEST_DATE))
+    record(
+        c.RegisterResource(
+            code="ARCH-FIRST",
+            name="First architect",
+            skills=["architect"],
+            daily_rate="900",
+            home_perimeter="CTO",
+            available_from=EARLIEST_DATE,
+            effective_date=EARLIEST_DATE,
+        )
+    )
+    with Ledger(store_url) as reopened:
+        found = reopened.load(Resource, "ARCH-FIRST")
+    assert found.version == 1
+
+
+def test_a_plan_cannot_propose_a_week_beyond_the_calendar() -> None:
+    beyond = Week.of(LATEST_DATE) + 1
+    change = StaffingChange("ARCH-JEANNE", "PAY-CHECKOUT", beyond, Decimal(0), Decimal(5))
+    with pytest.raises(InvalidInput, match="2101-01-03") as refusal:
+        StaffingChanges.of([change])
+    assert refusal.value.field == "changes.week"
 
 
 def test_codes_are_short_identifiers() -> None:
