@@ -43,7 +43,7 @@ from domain.commands import AcceptProposal, RecordProposal, RejectProposal
 from domain.errors import InvalidInput, UnknownEntity
 from domain.ledger import Ledger, Receipt
 from domain.model.plan import PlanProposal
-from domain.values import Document, StaffingChange, StaffingChanges, Week
+from domain.values import LAST_MONDAY, Document, StaffingChange, StaffingChanges, Week
 from planner.problem import (
     Assignment,
     Budget,
@@ -244,8 +244,14 @@ def recorded(ledger: Ledger, code: str) -> Any:
 def build_inputs(state: PortfolioState, request: PlanRequest) -> PlanInputs:
     """The planning problem of the state, for the request's scope and horizon."""
     first = Week.of(request.as_of)
-    weeks = tuple(first + i for i in range(request.horizon))
+    # The horizon stops at the calendar's last week: no staffing can be recorded beyond.
+    weeks = tuple(w for w in (first + i for i in range(request.horizon)) if w.monday <= LAST_MONDAY)
     notes: list[str] = []
+    if len(weeks) < request.horizon:
+        notes.append(
+            f"the horizon stops at the calendar's last week, {weeks[-1]}:"
+            f" {len(weeks)} of {request.horizon} weeks planned"
+        )
     projects = state["projects"]
     active = projects[projects["status"].astype(str) == "active"]
     if request.programme is not None:

@@ -163,3 +163,18 @@ def test_a_scenario_is_planned_without_recording_anything_in_the_ledger(staffed:
     assert document["scenario"] == "More hands"
     assert (go["before_late_weeks"], go["after_late_weeks"]) == (0, 0)  # ANA is on it already
     assert len(logged(staffed)) == before
+
+
+def test_a_plan_at_the_end_of_the_calendar_stops_at_its_last_week(staffed: str) -> None:
+    result = ok(pmo("plan", "--database", staffed, "--as-of", "2100-12-20", "--horizon", "8",
+                    "--time-limit", "5", "--format", "json"))  # fmt: skip
+
+    proposal = json.loads(result.stdout)
+    weeks = {c["week"] for c in proposal["staffing_changes"]}
+    assert weeks, "the open work is staffed in the weeks left"
+    assert weeks <= {"2100-W51", "2100-W52"}
+    assert "the horizon stops at the calendar's last week, 2100-W52: 2 of 8" in " ".join(
+        proposal["notes"]
+    )
+    (event,) = logged(staffed, "--kind", "plan")  # the log still reads back
+    assert len(event["details"]["changes"]) == len(proposal["staffing_changes"])
