@@ -67,7 +67,7 @@ def test_a_conflicting_scenario_is_refused_and_rebase_lists_what_no_longer_holds
 def test_compare_sets_the_scenario_beside_the_plan_of_record(payments: str) -> None:
     ok(pmo("scenario", "create", "Wallets", "-d", payments))
     ok(pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
-           "--amount", "20000", "-d", payments))  # fmt: skip
+           "--amount", "20000", "--effective-date", "2026-11-02", "-d", payments))  # fmt: skip
 
     document = json.loads(ok(pmo("scenario", "compare", "Wallets", "--as-of", "2026-12-01",
                                  "--format", "json", "-d", payments)).stdout)  # fmt: skip
