@@ -16,15 +16,14 @@ import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 from pandas.arrays import DatetimeArray, NumpyExtensionArray
 
-Cells = list[Any]
+from projections.columns import Cells, blanked, instant_texts, rows_of
 
 
 def _column_values(series: pd.Series) -> Cells:
@@ -49,10 +48,10 @@ def _cells(values: ExtensionArray) -> Cells:
         assert isinstance(values, DatetimeArray)
         instants = values.tz_convert("UTC").tz_localize(None).to_numpy()
         missing = np.isnat(instants)
-        return _blanked([f"{t}+00:00" for t in _instant_texts(instants)], missing)
+        return blanked([f"{t}+00:00" for t in instant_texts(instants)], missing)
     if isinstance(dtype, pd.StringDtype):
         texts = values.to_numpy(dtype=object)
-        return _blanked(texts.tolist(), pd.isna(texts))
+        return blanked(texts.tolist(), pd.isna(texts))
     if not isinstance(values, NumpyExtensionArray | DatetimeArray):
         return [_scalar(v) for v in values]  # other extension arrays (nullable numbers…)
     array = values.to_numpy()
@@ -61,33 +60,13 @@ def _cells(values: ExtensionArray) -> Cells:
         missing = np.isnat(array)
         present = array[~missing]
         if (present == present.astype("datetime64[D]")).all():
-            return _blanked(np.datetime_as_string(array, unit="D").tolist(), missing)
-        return _blanked(_instant_texts(array), missing)
+            return blanked(np.datetime_as_string(array, unit="D").tolist(), missing)
+        return blanked(instant_texts(array), missing)
     if kind in "biu":
         return list(array.tolist())
     if kind == "f":  # JSON has no infinity: a load over no capacity at all is null
-        return _blanked(array.tolist(), ~np.isfinite(array))
+        return blanked(array.tolist(), ~np.isfinite(array))
     return [_scalar(v) for v in array]
-
-
-def _instant_texts(values: npt.NDArray[np.datetime64]) -> list[str]:
-    """datetime64 values as ``Timestamp.isoformat`` writes them (no zone): seconds, then
-    microseconds or nanoseconds only when there are any."""
-    fine: Literal["ns", "us"] = "ns" if np.datetime_data(values.dtype)[0] == "ns" else "us"
-    texts: list[str] = np.datetime_as_string(values, unit=fine).tolist()
-    if fine == "us":
-        return [t[:-7] if t.endswith(".000000") else t for t in texts]
-    return [
-        t[:-10] if t.endswith(".000000000") else t[:-3] if t.endswith("000") else t for t in texts
-    ]
-
-
-def _blanked(values: Cells, missing: np.ndarray) -> Cells:
-    """``values`` with None where ``missing``."""
-    if missing.any():
-        for at in np.flatnonzero(missing).tolist():
-            values[at] = None
-    return values
 
 
 def _scalar(value: Any) -> Any:
@@ -106,9 +85,7 @@ def _scalar(value: Any) -> Any:
 
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The frame's rows as dictionaries of JSON-ready values, in column order."""
-    columns = [str(c) for c in frame.columns]
-    cells = [_column_values(series) for _, series in frame.items()]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
+    return rows_of([str(c) for c in frame.columns], [_column_values(s) for _, s in frame.items()])
 
 
 def frame_csv(frame: pd.DataFrame) -> str:

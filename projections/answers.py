@@ -37,10 +37,13 @@ class AnswerCache:
         self._hits = self._misses = 0
         self._lock = threading.Lock()
 
-    def get(self, position: int, question: Hashable) -> bytes | None:
-        """The answer stored for ``question`` at ``position``, or None."""
+    def get(self, position: int, question: Hashable, *, count: bool = True) -> bytes | None:
+        """The answer stored for ``question`` at ``position``, or None; with ``count``
+        False, a look that changes nothing (no hit or miss counted, no use recorded)."""
         with self._lock:
             found = self._answers.get(question) if position == self._position else None
+            if not count:
+                return found
             if found is None:
                 self._misses += 1
                 return None

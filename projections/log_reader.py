@@ -64,6 +64,11 @@ class LogReader:
                 for r in cursor.fetchall()
             ]
 
+    @property
+    def local(self) -> bool:
+        """Whether the log is a local file (SQLite), read without a network round trip."""
+        return isinstance(self._recorder, SQLiteApplicationRecorder)
+
     def last_position(self) -> int:
         """The position of the last event recorded (0 for an empty log)."""
         return self._recorder.max_notification_id() or 0

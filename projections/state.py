@@ -1,12 +1,16 @@
 """``state(as_of, known_at)``: the portfolio, or one perimeter, programme or project.
 
-Each section is a filter of one step table (see ``bitemporal``), decoded into a
-DataFrame: entity codes (perimeter, programme, project, resource) as pandas
-categoricals whose categories are the codes in force, in alphabetical order; other
-texts as strings; dates as ``datetime64``; money in euros and person-days as floats
-(exact: they are whole hundredths); enums by their value. Rows are sorted by their
-natural key. A perimeter, programme or project scope reads only its projects' rows
-(the step tables keep an index by project and by resource).
+Each section is a filter of one step table (see ``bitemporal``), decoded into columns
+(``projections.columns``): entity codes (perimeter, programme, project, resource),
+other texts, dates, instants, money in euros and person-days as floats (exact: they are
+whole hundredths), enums by their value. Rows are sorted by their natural key. A
+perimeter, programme or project scope reads only its projects' rows (the step tables keep
+an index by project and by resource).
+
+A section becomes a DataFrame (``portfolio_state``: what the KPIs compute on; entity
+codes as pandas categoricals whose categories are the codes in force, in alphabetical
+order; dates as ``datetime64``) or JSON-ready rows with no DataFrame on the way
+(``state_rows``: what an API answer encodes, the same cells as the frame's).
 """
 
 from __future__ import annotations
@@ -24,7 +28,16 @@ import pandas as pd
 from domain.enums import Skill
 from domain.errors import UnknownEntity
 from projections.bitemporal import Columns
-from projections.codec import EPOCH
+from projections.columns import (
+    Categories,
+    Dates,
+    Instants,
+    Labels,
+    Section,
+    SectionColumns,
+    Strings,
+    Texts,
+)
 from projections.projector import Projector
 from projections.tables import CODED, NONE, members
 
@@ -50,6 +63,8 @@ SECTIONS = (
     "risks",
 )
 SCOPE_KINDS = ("portfolio", "perimeter", "programme", "project")
+StateRows = dict[str, list[dict[str, Any]]]
+"""A state's sections as JSON-ready rows (:func:`state_rows`)."""
 
 
 @dataclass(frozen=True)
@@ -120,11 +135,37 @@ def portfolio_state(
     """The sections of the state in force on ``as_of`` as known at ``known_at``."""
     scope = scope or Scope()
     wanted = list(sections)
+    found = _sections(projector, as_of, known_at, scope, wanted)
+    return PortfolioState(as_of, known_at, scope, {n: s.frame() for n, s in found.items()})
+
+
+def state_rows(
+    projector: Projector,
+    as_of: date,
+    known_at: datetime,
+    scope: Scope | None = None,
+    sections: Iterable[str] = SECTIONS,
+) -> StateRows:
+    """The same sections as :func:`portfolio_state`, as JSON-ready rows (the cells its
+    frames read as, ``api.export``), made without a DataFrame: what an answer encodes."""
+    scope = scope or Scope()
+    found = _sections(projector, as_of, known_at, scope, list(sections), rows=True)
+    return {name: section.rows() for name, section in found.items()}
+
+
+def _sections(
+    projector: Projector,
+    as_of: date,
+    known_at: datetime,
+    scope: Scope,
+    wanted: list[str],
+    rows: bool = False,
+) -> dict[str, Section]:
     unknown = sorted(set(wanted) - set(SECTIONS))
     if unknown:
         raise ValueError(f"no section {', '.join(unknown)}; there are {', '.join(SECTIONS)}")
-    query = _Query(projector, ordinal(as_of), micros(known_at), scope)
-    return PortfolioState(as_of, known_at, scope, {name: getattr(query, name)() for name in wanted})
+    query = _Query(projector, ordinal(as_of), micros(known_at), scope, rows)
+    return {name: getattr(query, name)() for name in wanted}
 
 
 # -- decoding ---------------------------------------------------------------------------
@@ -145,39 +186,41 @@ def texts_of(projector: Projector) -> npt.NDArray[np.object_]:
     return texts
 
 
-def dates(ordinals: Ints) -> npt.NDArray[np.datetime64]:
-    """Ordinals as dates (NaT where absent)."""
-    days = (ordinals - EPOCH).astype("datetime64[D]")
-    return np.where(ordinals == NONE, np.datetime64("NaT"), days).astype("datetime64[s]")
-
-
 def amounts(hundredths: Ints) -> npt.NDArray[np.float64]:
     """Hundredths (cents, hundredths of a day) as floats."""
     return hundredths / 100.0
 
 
-_ENUM_VALUES = {name: [str(m.value) for m in members(enum)] for name, enum in CODED.items()}
-_ENUM_TYPES = {
-    name: pd.CategoricalDtype(pd.Index(v, dtype=str)) for name, v in _ENUM_VALUES.items()
-}
+_ENUMS = {name: Categories([str(m.value) for m in members(e)]) for name, e in CODED.items()}
 _SKILLS = [str(s.value) for s in Skill]
-_SKILL_TYPE = pd.CategoricalDtype(pd.Index(_SKILLS, dtype=str))
-_MOVE_TYPE = pd.CategoricalDtype(
-    pd.Index(["planned", "shifted", "reached", "cancelled"], dtype=str)
-)
+_SKILL_NAMES = Categories(_SKILLS)
+_MOVES = Categories(["planned", "shifted", "reached", "cancelled"])
 
 
-def coded(name: str, codes: Ints) -> pd.Categorical:
-    """Enum codes as a categorical of the enum's values (in declaration order)."""
-    return pd.Categorical.from_codes(np.where(codes < 0, -1, codes), dtype=_ENUM_TYPES[name])
+def coded(name: str, codes: Ints) -> Labels:
+    """Enum codes as the enum's values (categories in declaration order)."""
+    return _ENUMS[name].labels(np.where(codes < 0, -1, codes))
 
 
-def skill_names(masks: Ints) -> list[str]:
+def skill_names(masks: Ints) -> Strings:
     """Skill bitmasks as comma-separated names."""
-    return [",".join(n for i, n in enumerate(_SKILLS) if mask >> i & 1) for mask in masks.tolist()]
+    names = [",".join(n for i, n in enumerate(_SKILLS) if mask >> i & 1) for mask in masks.tolist()]
+    return Strings(np.array(names, dtype=object))
 
 
-class _Dim:
+class _Codes(Categories):
+    """The codes of a kind's entities in alphabetical order, and each id's place there."""
+
+    def rank(self, ids: Ints) -> Ints:
+        """Each id's place among the codes (-1 where absent or unknown)."""
+        raise NotImplementedError
+
+    def codes(self, ids: Ints) -> Labels:
+        """The ids as their codes."""
+        return self.labels(self.rank(ids))
+
+
+class _Dim(_Codes):
     """One kind of entity in force at the query's dates: label ids to their codes."""
 
     def __init__(
@@ -187,8 +230,8 @@ class _Dim:
         # them) in alphabetical order, by label id; ``count`` for other labels.
         places = place[ids]
         order = np.argsort(places, kind="stable")
+        super().__init__(texts[codes[order]])
         self.ids = ids[order]
-        self.dtype = pd.CategoricalDtype(pd.Index(texts[codes[order]], dtype=str))
         self._place = place
         self._local = np.full(count + 1, -1, dtype=np.int64)
         self._local[places[order]] = np.arange(len(order))
@@ -197,17 +240,29 @@ class _Dim:
         """Each id's place in code order (-1 where unknown or absent)."""
         return np.where(ids >= 0, self._local[self._place[np.where(ids >= 0, ids, 0)]], -1)
 
-    def codes(self, ids: Ints) -> pd.Categorical:
-        """The ids as a categorical of codes."""
-        return pd.Categorical.from_codes(self.rank(ids), dtype=self.dtype)
-
     def find(self, code: str) -> int | None:
         """The id of the entity with ``code`` (case-insensitive)."""
         wanted = code.upper()
-        for index, known in enumerate(self.dtype.categories):
+        for index, known in enumerate(self.names.tolist()):
             if known.upper() == wanted:
                 return int(self.ids[index])
         return None
+
+
+class _Alphabet(_Codes):
+    """Every entity of a kind ever registered, its codes in alphabetical order: what a
+    section read as rows needs of a dimension (a code for each id, and their order),
+    without selecting the entities in force (a frame's categories are those; rows only
+    name the ids they hold, and order them alike)."""
+
+    def __init__(self, place: Ints, ordered: npt.NDArray[np.object_]) -> None:
+        super().__init__(ordered)
+        self._place = place
+
+    def rank(self, ids: Ints) -> Ints:
+        """Each id's place in code order (-1 where absent, or not one of the kind's)."""
+        places = self._place[np.where(ids >= 0, ids, 0)]
+        return np.where((ids >= 0) & (places < len(self.names)), places, -1)
 
 
 _DIMS = {
@@ -218,126 +273,94 @@ _DIMS = {
 }
 
 
-def _order(keys: list[Ints]) -> Ints:
-    """The permutation that sorts rows by integer ``keys`` (most significant first).
-
-    The keys are packed into one integer when their ranges allow (a stable argsort of
-    one column is several times faster than ``lexsort`` over three).
-    """
-    packed = np.zeros(len(keys[0]), dtype=np.int64)
-    room = 1
-    for key in keys:
-        low, high = int(key.min()), int(key.max())
-        span = high - low + 1
-        room *= span
-        if room >= 2**62:
-            return np.lexsort(keys[::-1])
-        packed = packed * span + (key - low)
-    return np.argsort(packed, kind="stable")
-
-
-class _Texts:
-    """A text column still as label ids: looked up once the rows are in order."""
-
-    def __init__(self, texts: npt.NDArray[np.object_], ids: Ints) -> None:
-        self.texts, self.ids = texts, ids
-
-    def column(self, order: Ints | None) -> pd.Series:
-        ids = self.ids if order is None else self.ids[order]
-        return pd.Series(self.texts[np.where(ids < 0, len(self.texts) - 1, ids)], dtype=str)
-
-
-def _frame(columns: dict[str, Any], keys: list[Ints] | None = None) -> pd.DataFrame:
-    """A section's frame, its rows in the order of ``keys`` when given.
-
-    The rows are put in order column by column before the frame is built (taking the
-    rows of a built frame costs more), and texts are looked up only then.
-    """
-    order = _order(keys) if keys is not None and len(keys[0]) > 1 else None
-    built: dict[str, Any] = {}
-    for name, value in columns.items():
-        if isinstance(value, _Texts):
-            built[name] = value.column(order)
-        elif order is None:
-            built[name] = value
-        elif isinstance(value, pd.Categorical):
-            built[name] = pd.Categorical.from_codes(value.codes[order], dtype=value.dtype)
-        elif isinstance(value, pd.Series | pd.Index):
-            built[name] = value.array.take(order)
-        elif isinstance(value, list):
-            built[name] = [value[i] for i in order.tolist()]
-        else:
-            built[name] = np.asarray(value)[order]
-    return pd.DataFrame(built, copy=False)
-
-
 def _keep(rows: Columns, mask: npt.NDArray[np.bool_]) -> Columns:
     return {name: column[mask] for name, column in rows.items()}
+
+
+def _sums(keys: Ints, values: Ints, wanted: Ints) -> Ints:
+    """The sum of ``values`` by key, for each of ``wanted`` (0 where there is none)."""
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=np.int64)
+    found, at = np.unique(keys, return_inverse=True)
+    sums = np.bincount(at.reshape(-1), weights=values).astype(np.int64)  # whole: exact
+    place = np.minimum(np.searchsorted(found, wanted), len(found) - 1)
+    return np.where(found[place] == wanted, sums[place], 0)
 
 
 class _Query:
     """One state query: its dates, the ids its scope covers, one method per section."""
 
-    def __init__(self, projector: Projector, as_of: int, known_at: int, scope: Scope) -> None:
+    def __init__(
+        self, projector: Projector, as_of: int, known_at: int, scope: Scope, rows: bool = False
+    ) -> None:
         self.p = projector
         self.tables = projector.tables
         self.as_of, self.known_at = as_of, known_at
         self.texts = texts_of(projector)
         self.scope = scope
+        self.rows = rows
         self._dims: dict[str, _Dim] = {}
         self.in_projects, self.in_programmes, self.in_perimeters = self._scope_ids()
 
     # -- helpers ----------------------------------------------------------------------
 
-    def dim(self, kind: str, *referred: Ints) -> _Dim:
+    def dim(self, kind: str, *referred: Ints) -> _Dim | _Alphabet:
         """The entities of ``kind`` in force on ``as_of``, widened to the ``referred`` ids.
 
         A row in force may refer to an entity whose own registration takes effect later:
         the timesheet of the week a person joined starts on the Monday before. Such an
         entity is still named; later sections of the query share the widened dimension.
+        A query for rows names every id it is given in the same order (``_Alphabet``).
         """
+        if self.rows:
+            return self._alphabetical(kind)[3]
+        return self._in_force(kind, *referred)
+
+    def _in_force(self, kind: str, *referred: Ints) -> _Dim:
         found = self._dims.get(kind)
         if found is None:
             table, key = _DIMS[kind]
             rows = self.tables[table].select(self.as_of, self.known_at)
-            place, count, _ = self._alphabetical(kind)
+            place, count, _, _ = self._alphabetical(kind)
             found = _Dim(rows[key], rows["code"], self.texts, place, count)
             self._dims[kind] = found
         for ids in referred:
             missing = ids[(ids >= 0) & (found.rank(ids) < 0)]
             if len(missing):
-                place, count, code_of = self._alphabetical(kind)
+                place, count, code_of, _ = self._alphabetical(kind)
                 wider = np.concatenate([found.ids, np.unique(missing)])
                 found = _Dim(wider, code_of[wider], self.texts, place, count)
                 self._dims[kind] = found
         return found
 
-    def name(self, kind: str, ids: Ints) -> pd.Categorical:
+    def name(self, kind: str, ids: Ints) -> Labels:
         """The ids of entities of ``kind`` as a categorical of their codes."""
         return self.dim(kind, ids).codes(ids)
 
-    def _alphabetical(self, kind: str) -> tuple[Ints, int, Ints]:
-        """Each entity's place in the alphabetical order of its kind's codes, and its
-        code's label, by label id; kept between queries until the kind's table or the
-        labels grow."""
+    def _alphabetical(self, kind: str) -> tuple[Ints, int, Ints, _Alphabet]:
+        """Each entity's place in the alphabetical order of its kind's codes, the number
+        of them, and its code's label, by label id; and the kind's alphabet. Kept
+        between queries until the kind's table or the labels grow."""
         table_name, key = _DIMS[kind]
         table = self.tables[table_name]
         version = (len(table), len(self.texts))
         cached = self.p.query_cache.get(f"alphabetical:{kind}")
         if cached is not None and cached[0] == version:
-            return cached[1], cached[2], cached[3]
+            return cached[1]  # type: ignore[no-any-return]
         ids, first = np.unique(table.column(key), return_index=True)
         codes = table.column("code")[first]
         names = self.texts[codes].astype(str)
+        order = np.argsort(names, kind="stable")
         place = np.full(len(self.texts), len(ids), dtype=np.int64)
-        place[ids[np.argsort(names, kind="stable")]] = np.arange(len(ids))
+        place[ids[order]] = np.arange(len(ids))
         code_of = np.full(len(self.texts), -1, dtype=np.int64)
         code_of[ids] = codes
-        self.p.query_cache[f"alphabetical:{kind}"] = (version, place, len(ids), code_of)
-        return place, len(ids), code_of
+        found = (place, len(ids), code_of, _Alphabet(place, self.texts[codes[order]]))
+        self.p.query_cache[f"alphabetical:{kind}"] = (version, found)
+        return found
 
-    def text(self, ids: Ints) -> _Texts:
-        return _Texts(self.texts, ids)
+    def text(self, ids: Ints) -> Texts:
+        return Texts(self.texts, ids)
 
     def select(
         self,
@@ -358,7 +381,7 @@ class _Query:
         scope = self.scope
         if scope.code is None:
             return None, None, None
-        found = self.dim(scope.kind).find(scope.code)
+        found = self._in_force(scope.kind).find(scope.code)
         if found is None:
             raise UnknownEntity(scope.kind, scope.code)
         programme_of, perimeter_of = self.p.programme_of, self.p.perimeter_of
@@ -366,7 +389,7 @@ class _Query:
             projects = [found]
             programmes = [programme_of.get(found, NONE)]
         elif scope.kind == "programme":
-            projects = [pr for pr, pg in programme_of.items() if pg == found]
+            projects = self._projects_by_programme().get(found, [])
             programmes = [found]
         else:
             programmes = [
@@ -380,6 +403,18 @@ class _Query:
             np.array(programmes, dtype=np.int64),
             np.array(perimeters, dtype=np.int64),
         )
+
+    def _projects_by_programme(self) -> dict[int, list[int]]:
+        """Each programme's projects, kept between queries until the next event."""
+        version = (self.p.position, len(self.p.programme_of))
+        cached = self.p.query_cache.get("projects_by_programme")
+        if cached is not None and cached[0] == version:
+            return cached[1]  # type: ignore[no-any-return]
+        found: dict[int, list[int]] = {}
+        for project, programme in self.p.programme_of.items():
+            found.setdefault(programme, []).append(project)
+        self.p.query_cache["projects_by_programme"] = (version, found)
+        return found
 
     @cached_property
     def resources_in_scope(self) -> Ints | None:
@@ -397,60 +432,63 @@ class _Query:
 
     # -- sections ---------------------------------------------------------------------
 
-    def perimeters(self) -> pd.DataFrame:
+    def perimeters(self) -> Section:
         where = None if self.in_perimeters is None else {"perimeter": self.in_perimeters.tolist()}
         rows = self.select("perimeters", where)
         dim = self.dim("perimeter")
-        columns = {"perimeter": dim.codes(rows["perimeter"]), "name": self.text(rows["name"])}
-        return _frame(columns, [dim.rank(rows["perimeter"])])
+        columns: SectionColumns = {
+            "perimeter": dim.codes(rows["perimeter"]),
+            "name": self.text(rows["name"]),
+        }
+        return Section(columns, [dim.rank(rows["perimeter"])])
 
-    def programmes(self) -> pd.DataFrame:
+    def programmes(self) -> Section:
         where = None if self.in_programmes is None else {"programme": self.in_programmes.tolist()}
         rows = self.select("programmes", where)
         dim = self.dim("programme")
-        columns = {
+        columns: SectionColumns = {
             "programme": dim.codes(rows["programme"]),
             "name": self.text(rows["name"]),
             "perimeter": self.name("perimeter", rows["perimeter"]),
         }
-        return _frame(columns, [dim.rank(rows["programme"])])
+        return Section(columns, [dim.rank(rows["programme"])])
 
-    def projects(self) -> pd.DataFrame:
+    def projects(self) -> Section:
         where = None if self.in_projects is None else {"project": self.in_projects.tolist()}
         rows = self.select("projects", where)
         dim = self.dim("project")
-        columns = {
+        columns: SectionColumns = {
             "project": dim.codes(rows["project"]),
             "name": self.text(rows["name"]),
             "programme": self.name("programme", rows["programme"]),
             "perimeter": self.name("perimeter", rows["perimeter"]),
-            "start": dates(rows["start"]),
-            "end": dates(rows["end"]),
+            "start": Dates(rows["start"]),
+            "end": Dates(rows["end"]),
             "status": coded("status", rows["status"]),
         }
-        return _frame(columns, [dim.rank(rows["project"])])
+        return Section(columns, [dim.rank(rows["project"])])
 
-    def milestones(self) -> pd.DataFrame:
+    def milestones(self) -> Section:
         rows = self.by_project("milestones")
         reached = rows["reached_on"]
         baseline, forecast = rows["baseline"], rows["forecast"]
         slip = np.where(reached != NONE, reached, forecast) - baseline
         projects = self.dim("project", rows["project"])
-        columns = {
+        columns: SectionColumns = {
             "project": projects.codes(rows["project"]),
             "milestone": self.text(rows["milestone"]),
             "name": self.text(rows["name"]),
             "priority": rows["priority"],
-            "baseline": dates(baseline),
-            "forecast": dates(forecast),
+            "baseline": Dates(baseline),
+            "forecast": Dates(forecast),
             "status": coded("milestone_status", rows["milestone_status"]),
             "shifts": rows["shifts"],
             "slip_days": slip,
-            "reached_on": dates(reached),
+            "reached_on": Dates(reached),
         }
-        return _frame(columns, [projects.rank(rows["project"]), baseline, rows["milestone"]])
+        return Section(columns, [projects.rank(rows["project"]), baseline, rows["milestone"]])
 
-    def milestone_moves(self) -> pd.DataFrame:
+    def milestone_moves(self) -> Section:
         """Every recorded change of a milestone's forecast in force on ``as_of`` as known
         at ``known_at``: the event (its log position, author, when it took effect and
         when it was recorded) and the decision it belongs to."""
@@ -474,13 +512,13 @@ class _Query:
         decision_title = of_decision("title")
         forum = of_decision("forum")
         projects = self.dim("project", rows["project"])
-        columns = {
+        columns: SectionColumns = {
             "project": projects.codes(rows["project"]),
             "milestone": self.text(rows["milestone"]),
-            "effective_on": dates(rows["eff_from"]),
-            "recorded_at": pd.to_datetime(rows["rec_from"], unit="us", utc=True),
-            "move": pd.Categorical.from_codes(rows["move"], dtype=_MOVE_TYPE),
-            "forecast": dates(rows["forecast"]),
+            "effective_on": Dates(rows["eff_from"]),
+            "recorded_at": Instants(rows["rec_from"]),
+            "move": _MOVES.labels(rows["move"]),
+            "forecast": Dates(rows["forecast"]),
             "position": rows["position"],
             "author": self.text(rows["author"]),
             "decision": self.text(decision_code),
@@ -488,9 +526,9 @@ class _Query:
             "forum": coded("forum", forum),
         }
         keys = [projects.rank(rows["project"]), rows["milestone"], rows["position"]]
-        return _frame(columns, keys)
+        return Section(columns, keys)
 
-    def envelopes(self) -> pd.DataFrame:
+    def envelopes(self) -> Section:
         if self.scope.kind == "perimeter":
             assert self.in_perimeters is not None
             heads = self.select("envelopes")
@@ -504,7 +542,7 @@ class _Query:
         at = pd.Index(heads["envelope"]).get_indexer(pd.Index(lines["envelope"]))
         codes = heads["code"][at]
         projects = self.dim("project", heads["project"][at])
-        columns = {
+        columns: SectionColumns = {
             "envelope": self.text(codes),
             "owner": coded("owner_kind", heads["owner_kind"][at]),
             "fiscal_year": heads["fiscal_year"][at],
@@ -516,70 +554,70 @@ class _Query:
         }
         current = lines["initial"] + lines["moved_in"] - lines["moved_out"]
         columns["current"] = amounts(current + lines["raised"] - lines["cut"])
-        return _frame(columns).sort_values(["envelope", "nature"], ignore_index=True)
+        return Section(columns, sort_by=["envelope", "nature"])
 
-    def resources(self) -> pd.DataFrame:
+    def resources(self) -> Section:
         rows = self.by_resource("resources")
         dim = self.dim("resource", rows["resource"])
-        columns = {
+        columns: SectionColumns = {
             "resource": dim.codes(rows["resource"]),
             "name": self.text(rows["name"]),
             "kind": coded("kind", rows["kind"]),
             "sourcing": coded("sourcing", rows["sourcing"]),
             "home": self.name("perimeter", rows["home"]),
             "skills": skill_names(rows["skills"]),
-            "last_week": dates(rows["last_week"]),
+            "last_week": Dates(rows["last_week"]),
         }
-        return _frame(columns, [dim.rank(rows["resource"])])
+        return Section(columns, [dim.rank(rows["resource"])])
 
-    def capacity(self) -> pd.DataFrame:
+    def capacity(self) -> Section:
         """Each resource's weekly capacity from a week on (until its next change)."""
         rows = self.by_resource("capacity")
         dim = self.dim("resource", rows["resource"])
-        columns = {
+        columns: SectionColumns = {
             "resource": dim.codes(rows["resource"]),
-            "from_week": dates(rows["from_week"]),
+            "from_week": Dates(rows["from_week"]),
             "days_per_week": amounts(rows["days"]),
         }
-        return _frame(columns, [dim.rank(rows["resource"]), rows["from_week"]])
+        return Section(columns, [dim.rank(rows["resource"]), rows["from_week"]])
 
-    def absences(self) -> pd.DataFrame:
+    def absences(self) -> Section:
         rows = self.by_resource("absences")
         rows = _keep(rows, rows["days"] > 0)
         dim = self.dim("resource", rows["resource"])
-        columns = {
+        columns: SectionColumns = {
             "resource": dim.codes(rows["resource"]),
-            "week": dates(rows["week"]),
+            "week": Dates(rows["week"]),
             "days": amounts(rows["days"]),
         }
-        return _frame(columns, [dim.rank(rows["resource"]), rows["week"]])
+        return Section(columns, [dim.rank(rows["resource"]), rows["week"]])
 
-    def rates(self) -> pd.DataFrame:
+    def rates(self) -> Section:
         """Each resource's daily rate from a day on (until its next change)."""
         rows = self.by_resource("rates")
         dim = self.dim("resource", rows["resource"])
-        columns = {
+        columns: SectionColumns = {
             "resource": dim.codes(rows["resource"]),
-            "from_day": dates(rows["from_day"]),
+            "from_day": Dates(rows["from_day"]),
             "daily_rate": amounts(rows["rate"]),
         }
-        return _frame(columns, [dim.rank(rows["resource"]), rows["from_day"]])
+        return Section(columns, [dim.rank(rows["resource"]), rows["from_day"]])
 
-    def staffing(self) -> pd.DataFrame:
+    def staffing(self) -> Section:
         rows = self.by_project("staffing")
         rows = _keep(rows, rows["days"] > 0)
         resources = self.dim("resource", rows["resource"])
         projects = self.dim("project", rows["project"])
-        columns = {
+        columns: SectionColumns = {
             "resource": resources.codes(rows["resource"]),
             "project": projects.codes(rows["project"]),
-            "week": dates(rows["week"]),
+            "week": Dates(rows["week"]),
             "days": amounts(rows["days"]),
         }
         keys = [resources.rank(rows["resource"]), projects.rank(rows["project"]), rows["week"]]
-        return _frame(columns, keys)
+        return Section(columns, keys)
 
-    def actuals(self) -> pd.DataFrame:
+    def actuals(self) -> Section:
         """Logged days per resource, project and week, valued at the rate of the week."""
         rows = self.by_project("timesheet_lines")
         rows = _keep(rows, rows["days"] > 0)
@@ -587,20 +625,23 @@ class _Query:
         days = amounts(rows["days"])
         resources = self.dim("resource", rows["resource"])
         projects = self.dim("project", rows["project"])
-        columns = {
+        columns: SectionColumns = {
             "resource": resources.codes(rows["resource"]),
             "project": projects.codes(rows["project"]),
-            "week": dates(rows["week"]),
+            "week": Dates(rows["week"]),
             "days": days,
             "rate": rates,
             "cost": np.round(days * rates, 2),
         }
         keys = [resources.rank(rows["resource"]), rows["week"], projects.rank(rows["project"])]
-        return _frame(columns, keys)
+        return Section(columns, keys)
 
     def _rates(self, resources: Ints, days: Ints) -> npt.NDArray[np.float64]:
         """The daily rate in force on each day (the first known rate before any)."""
-        rates = self.select("rates")
+        if self.in_projects is None:
+            rates = self.select("rates")
+        else:  # a scope's few resources: their rate changes only (by the index)
+            rates = self.select("rates", partitions=np.unique(resources).tolist())
         order = np.lexsort((rates["from_day"], rates["resource"]))
         who, since, rate = (rates[f][order] for f in ("resource", "from_day", "rate"))
         if not len(who):
@@ -616,28 +657,28 @@ class _Query:
         known = who[found] == resources
         return np.where(known, rate[found] / 100.0, np.nan)
 
-    def timesheets(self) -> pd.DataFrame:
+    def timesheets(self) -> Section:
         rows = self.by_resource("timesheets")
         dim = self.dim("resource", rows["resource"])
-        columns = {
+        columns: SectionColumns = {
             "resource": dim.codes(rows["resource"]),
-            "week": dates(rows["week"]),
+            "week": Dates(rows["week"]),
             "status": coded("sheet_status", rows["sheet_status"]),
-            "submitted_at": pd.to_datetime(rows["submitted_at"], unit="us", utc=True),
+            "submitted_at": Instants(rows["submitted_at"]),
             "corrections": rows["corrections"],
         }
-        return _frame(columns, [dim.rank(rows["resource"]), rows["week"]])
+        return Section(columns, [dim.rank(rows["resource"]), rows["week"]])
 
+    @cached_property
     def _backlog_rows(self) -> Columns:
         return self.by_project("backlog")
 
-    def backlog(self) -> pd.DataFrame:
-        rows = self._backlog_rows()
-        effort = self._effort(rows["item"])
-        totals = pd.Series(effort["days"]).groupby(effort["item"]).sum()
-        item_days = totals.reindex(rows["item"], fill_value=0).to_numpy()
+    def backlog(self) -> Section:
+        rows = self._backlog_rows
+        effort = self._effort
+        item_days = _sums(effort["item"], effort["days"], rows["item"])
         projects = self.dim("project", rows["project"])
-        columns = {
+        columns: SectionColumns = {
             "item": self.text(rows["code"]),
             "project": projects.codes(rows["project"]),
             "title": self.text(rows["title"]),
@@ -647,37 +688,39 @@ class _Query:
             "status": coded("backlog_status", rows["backlog_status"]),
             "effort_days": amounts(item_days),
         }
-        return _frame(columns, [projects.rank(rows["project"]), rows["rank"], rows["code"]])
+        return Section(columns, [projects.rank(rows["project"]), rows["rank"], rows["code"]])
 
-    def _effort(self, items: Ints) -> Columns:
+    @cached_property
+    def _effort(self) -> Columns:
+        """The effort per skill of the backlog's items (only those in force when scoped)."""
         if self.in_projects is None:
             rows = self.select("backlog_effort")
         else:
-            rows = self.select("backlog_effort", partitions=items.tolist())
+            rows = self.select("backlog_effort", partitions=self._backlog_rows["item"].tolist())
         return _keep(rows, rows["days"] > 0)
 
-    def backlog_effort(self) -> pd.DataFrame:
+    def backlog_effort(self) -> Section:
         """Each backlog item's effort per skill (person-days)."""
-        items = self._backlog_rows()
-        effort = self._effort(items["item"])
+        items = self._backlog_rows
+        effort = self._effort
         effort = _keep(effort, np.isin(effort["item"], items["item"]))
         at = pd.Index(items["item"]).get_indexer(pd.Index(effort["item"]))
         projects = self.dim("project", items["project"][at])
-        columns = {
+        columns: SectionColumns = {
             "item": self.text(items["code"][at]),
             "project": projects.codes(items["project"][at]),
-            "skill": pd.Categorical.from_codes(effort["skill"], dtype=_SKILL_TYPE),
+            "skill": _SKILL_NAMES.labels(effort["skill"]),
             "days": amounts(effort["days"]),
         }
         keys = [projects.rank(items["project"][at]), items["rank"][at], items["code"][at]]
-        return _frame(columns, [*keys, effort["skill"]])
+        return Section(columns, [*keys, effort["skill"]])
 
-    def dependencies(self) -> pd.DataFrame:
+    def dependencies(self) -> Section:
         rows = self.select("dependencies")
         if self.in_projects is not None:
             keep = np.isin(rows["dependent_project"], self.in_projects)
             rows = _keep(rows, keep | np.isin(rows["prerequisite_project"], self.in_projects))
-        columns = {
+        columns: SectionColumns = {
             "dependency": self.text(rows["code"]),
             "dependent": self.text(rows["dependent"]),
             "dependent_kind": coded("endpoint", rows["dependent_kind"]),
@@ -685,27 +728,27 @@ class _Query:
             "prerequisite": self.text(rows["prerequisite"]),
             "prerequisite_kind": coded("endpoint", rows["prerequisite_kind"]),
             "prerequisite_project": self.name("project", rows["prerequisite_project"]),
-            "needed_by": dates(rows["needed_by"]),
+            "needed_by": Dates(rows["needed_by"]),
             "status": coded("dependency_status", rows["dependency_status"]),
             "description": self.text(rows["description"]),
         }
-        return _frame(columns).sort_values("dependency", ignore_index=True)
+        return Section(columns, sort_by=["dependency"])
 
-    def demands(self) -> pd.DataFrame:
+    def demands(self) -> Section:
         rows = self.by_resource("demands")
-        columns = {
+        columns: SectionColumns = {
             "demand": self.text(rows["code"]),
             "resource": self.name("resource", rows["resource"]),
             "requester": self.text(rows["requester"]),
             "title": self.text(rows["title"]),
-            "first_week": dates(rows["first_week"]),
-            "last_week": dates(rows["last_week"]),
+            "first_week": Dates(rows["first_week"]),
+            "last_week": Dates(rows["last_week"]),
             "days_per_week": amounts(rows["days"]),
             "status": coded("demand_status", rows["demand_status"]),
         }
-        return _frame(columns).sort_values("demand", ignore_index=True)
+        return Section(columns, sort_by=["demand"])
 
-    def risks(self) -> pd.DataFrame:
+    def risks(self) -> Section:
         if self.scope.kind in ("programme", "project"):  # their programmes' risks first
             assert self.in_programmes is not None
             rows = self.select("risks", partitions=self.in_programmes.tolist())
@@ -722,12 +765,12 @@ class _Query:
         probability, impact = rows["probability"], rows["impact"]
         on = np.full(len(probability), None, dtype=object)
         for kind in ("project", "programme", "perimeter"):
-            at = rows["scope_kind"] == _ENUM_VALUES["scope_kind"].index(kind)
-            on[at] = np.asarray(self.name(kind, rows["scope"][at]).astype(object))
-        columns = {
+            at = rows["scope_kind"] == list(_ENUMS["scope_kind"].names).index(kind)
+            on[at] = self.name(kind, rows["scope"][at]).cells()
+        columns: SectionColumns = {
             "risk": self.text(rows["code"]),
             "scope": coded("scope_kind", rows["scope_kind"]),
-            "on": pd.Series(on, dtype=str),
+            "on": Strings(on),
             "project": self.name("project", rows["project"]),
             "programme": self.name("programme", rows["programme"]),
             "perimeter": self.name("perimeter", rows["perimeter"]),
@@ -739,4 +782,4 @@ class _Query:
             "status": coded("risk_status", rows["risk_status"]),
             "owner": self.text(rows["owner"]),
         }
-        return _frame(columns).sort_values("risk", ignore_index=True)
+        return Section(columns, sort_by=["risk"])

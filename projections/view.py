@@ -29,10 +29,12 @@ from projections.state import (
     SECTIONS,
     PortfolioState,
     Scope,
+    StateRows,
     instant_of,
     micros,
     ordinal,
     portfolio_state,
+    state_rows,
 )
 from projections.tables import build_tables
 from projections.view_store import ViewStore
@@ -151,14 +153,14 @@ class PortfolioView:
     def answer(
         self,
         cache: AnswerCache,
-        render: Callable[[PortfolioState], bytes],
+        render: Callable[[StateRows], bytes],
         as_of: date,
         known_at: datetime,
         scope: Scope | None = None,
         sections: Iterable[str] = SECTIONS,
     ) -> bytes:
-        """``render`` of the state, from ``cache`` when the same question was answered
-        at the current log position.
+        """``render`` of the state's sections as JSON-ready rows (``state_rows``), from
+        ``cache`` when the same question was answered at the current log position.
 
         A ``known_at`` after the latest recorded instant the view holds is the same
         question as that instant (nothing more is known by then): every "known now"
@@ -170,15 +172,52 @@ class PortfolioView:
         with self._lock:
             self.catch_up()
             position = self.projector.position
-            known = min(micros(known_at), self.projector.latest)
-            question = (scope, ordinal(as_of), known, wanted)
+            question = self._question(as_of, known_at, scope, wanted)
             found = cache.get(position, question)
             if found is not None:
                 return found
-            state = portfolio_state(self.projector, as_of, instant_of(known), scope, wanted)
-        rendered = render(state)  # outside the lock: the frames are the query's own
+            known = instant_of(question[2])
+            rows = state_rows(self.projector, as_of, known, scope, wanted)
+        rendered = render(rows)  # outside the lock: the rows are the query's own
         cache.put(position, question, rendered)
         return rendered
+
+    def stored_answer(
+        self,
+        cache: AnswerCache,
+        as_of: date,
+        known_at: datetime,
+        scope: Scope | None = None,
+        sections: Iterable[str] = SECTIONS,
+    ) -> bytes | None:
+        """What :meth:`answer` would return, when it is in ``cache`` and the log has not
+        moved since the view's position; None otherwise (then ``answer`` it).
+
+        Made for an event loop: it never waits for the view (None while a catch-up or
+        another question holds it), and reads the log's last position, only when there
+        is a stored answer to send, only from a local file (SQLite, without a pool of
+        network connections to wait for); on PostgreSQL it is always None, and the
+        answer comes from a thread.
+        """
+        if not self._reader.local or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            position = self.projector.position
+            question = self._question(as_of, known_at, scope or Scope(), tuple(sections))
+            if cache.get(position, question, count=False) is None:
+                return None
+            if self._reader.last_position() != position:  # recorded since: catch up first
+                return None
+            return cache.get(position, question)
+        finally:
+            self._lock.release()
+
+    def _question(
+        self, as_of: date, known_at: datetime, scope: Scope, sections: tuple[str, ...]
+    ) -> tuple[Scope, int, int, tuple[str, ...]]:
+        """A state question as the answer cache keys it."""
+        known = min(micros(known_at), self.projector.latest)
+        return (scope, ordinal(as_of), known, sections)
 
     def digest(self) -> str:
         """A fingerprint of what the view answers: its labels and every table's rows,
