@@ -208,7 +208,7 @@ def _envelopes(demo: Demo, slice_index: int, year: int, effective: date) -> None
             "claire.dubois",
         ):
             demo.balances[(perimeter, year)] = reserve
-        elif slice_index > 0:
+        elif slice_index > 0 and reserve > 0:  # a slice's few projects may add no share
             demo.do(
                 c.RaiseBudget(
                     reserve=perimeter,
