@@ -43,7 +43,15 @@ from domain.commands import AcceptProposal, RecordProposal, RejectProposal
 from domain.errors import InvalidInput, UnknownEntity
 from domain.ledger import Ledger, Receipt
 from domain.model.plan import PlanProposal
-from domain.values import LAST_MONDAY, Document, StaffingChange, StaffingChanges, Week
+from domain.values import (
+    EARLIEST_DATE,
+    LAST_MONDAY,
+    LATEST_DATE,
+    Document,
+    StaffingChange,
+    StaffingChanges,
+    Week,
+)
 from planner.problem import (
     Assignment,
     Budget,
@@ -243,10 +251,13 @@ def recorded(ledger: Ledger, code: str) -> Any:
 
 def build_inputs(state: PortfolioState, request: PlanRequest) -> PlanInputs:
     """The planning problem of the state, for the request's scope and horizon."""
-    first = Week.of(request.as_of)
-    # The horizon stops at the calendar's last week: no staffing can be recorded beyond.
+    # The plan keeps to the calendar's weeks: no staffing can be recorded outside them.
+    start = min(max(request.as_of, EARLIEST_DATE), LATEST_DATE)
+    first = Week.of(start)
     weeks = tuple(w for w in (first + i for i in range(request.horizon)) if w.monday <= LAST_MONDAY)
     notes: list[str] = []
+    if start != request.as_of:
+        notes.append(f"{request.as_of} is outside the calendar: planned from the week of {start}")
     if len(weeks) < request.horizon:
         notes.append(
             f"the horizon stops at the calendar's last week, {weeks[-1]}:"

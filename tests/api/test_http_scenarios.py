@@ -298,6 +298,25 @@ def test_the_planner_runs_on_the_scenario_and_records_nothing_in_the_ledger(
     assert [e["what"] for e in get(api, "/scenarios/Plan").json()["evaluations"]] == ["plan"]
 
 
+def test_a_scenario_planned_after_the_calendar_is_planned_in_its_last_week(
+    sqlite_api: Api,
+) -> None:
+    api = sqlite_api
+    build_payments(api)
+    for command, body in PLANNABLE:
+        assert api.record(command, body).status_code == 201, command
+    assert post(api, "/scenarios", {"name": "Plan"}, "manager").status_code == 201
+    settings = {"programme": "PAY", "as_of": "9814-02-16", "horizon": 17, "time_limit_s": 1}
+
+    planned = post(api, "/scenarios/Plan/plan", settings, "manager")
+
+    assert planned.status_code == 200, planned.text
+    notes = " ".join(planned.json()["report"]["notes"])
+    assert "9814-02-16 is outside the calendar: planned from the week of 2100-12-31" in notes
+    assert "2100-W52: 1 of 17 weeks planned" in notes
+    assert {c["week"] for c in planned.json()["staffing_changes"]} <= {"2100-W52"}
+
+
 def test_a_retried_creation_with_its_idempotency_key_creates_once(sqlite_api: Api) -> None:
     api = sqlite_api
     headers = {**api.as_role("manager"), "Idempotency-Key": "create-wallets-1"}
