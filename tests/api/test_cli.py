@@ -336,7 +336,8 @@ def test_a_kind_can_name_an_area_and_an_event_together(payments: str) -> None:
     ok(
         pmo(
             "record", "budget", "raise", "--project", "PAY-A", "--fiscal-year", "2026",
-            "--nature", "capex", "--amount", "500", "--rationale", "Grant", "-d", payments,
+            "--nature", "capex", "--amount", "500", "--rationale", "Grant",
+            "--effective-date", "2026-03-02", "-d", payments,
         )
     )  # fmt: skip
     ok(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from tests.api.cli import TRANSFER, logged, ok, pmo, stderr_lines
@@ -48,12 +49,21 @@ def test_the_period_lists_its_decisions_moves_risks_and_kpi_deltas(payments: str
 
 
 def test_a_back_dated_correction_recorded_later_is_flagged_not_shown(payments: str) -> None:
+    # The headline budget is that of the fiscal year of the instants compared: today's.
+    year = date.today().year
+    for command in (
+        ("project", "open", "--code", "NOW-A", "--name", "This year", "--programme", "PAY",
+         "--start", f"{year}-01-01", "--end", f"{year}-12-31", "--effective-date", f"{year}-01-01"),
+        ("budget", "open", "--project", "NOW-A", "--fiscal-year", str(year), "--capex", "9000",
+         "--effective-date", f"{year}-01-01"),
+    ):  # fmt: skip
+        ok(pmo("record", *command, "-d", payments))
     start = logged(payments)[-1]["recorded_at"]
     ok(pmo(*TRANSFER, "--amount", "5000", "-d", payments))
     end = logged(payments)[-1]["recorded_at"]
     before = report(payments, start, end)
-    ok(pmo("record", "budget", "raise", "--project", "PAY-A", "--fiscal-year", "2026",
-           "--nature", "capex", "--amount", "1000", "--effective-date", "2026-01-15",
+    ok(pmo("record", "budget", "raise", "--project", "NOW-A", "--fiscal-year", str(year),
+           "--nature", "capex", "--amount", "1000", "--effective-date", f"{year}-01-01",
            "--rationale", "approval recorded late", "-d", payments))  # fmt: skip
 
     after = report(payments, start, end)

@@ -8,7 +8,8 @@ import json
 from tests.api.cli import logged, ok, pmo, stderr_lines
 
 TRANSFER = ("--fiscal-year", "2026", "--nature", "capex", "--from-project", "PAY-A",
-            "--to-project", "PAY-B", "--rationale", "Wallets first")  # fmt: skip
+            "--to-project", "PAY-B", "--effective-date", "2026-06-01",
+            "--rationale", "Wallets first")  # fmt: skip
 
 
 def test_a_hypothesis_is_tried_on_the_branch_and_the_ledger_is_untouched(payments: str) -> None:
@@ -51,7 +52,7 @@ def test_a_conflicting_scenario_is_refused_and_rebase_lists_what_no_longer_holds
            "--amount", "40000", "-d", payments))  # fmt: skip
     ok(pmo("record", "budget", "cut", "--project", "PAY-A", "--fiscal-year", "2026",
            "--nature", "capex", "--amount", "20000", "--rationale", "savings",
-           "-d", payments))  # fmt: skip
+           "--effective-date", "2026-03-02", "-d", payments))  # fmt: skip
 
     promoted = pmo("scenario", "promote", "Wallets", "--rationale", "go", "-d", payments)
     rebased = pmo("scenario", "rebase", "Wallets", "-d", payments)
@@ -67,7 +68,7 @@ def test_a_conflicting_scenario_is_refused_and_rebase_lists_what_no_longer_holds
 def test_compare_sets_the_scenario_beside_the_plan_of_record(payments: str) -> None:
     ok(pmo("scenario", "create", "Wallets", "-d", payments))
     ok(pmo("scenario", "add", "budget", "transfer", "Wallets", *TRANSFER,
-           "--amount", "20000", "--effective-date", "2026-11-02", "-d", payments))  # fmt: skip
+           "--amount", "20000", "-d", payments))  # fmt: skip
 
     document = json.loads(ok(pmo("scenario", "compare", "Wallets", "--as-of", "2026-12-01",
                                  "--format", "json", "-d", payments)).stdout)  # fmt: skip

@@ -393,8 +393,9 @@ def test_a_live_page_shows_what_was_just_recorded_and_a_past_one_never_changes(
 ) -> None:
     tokens = world[1]
     signed_in(own_world, tokens["pmo"])
-    past = f"/dashboard/programme/{PROGRAMME}?known_at=2026-10-01T00:00"
-    live = f"/dashboard/programme/{PROGRAMME}"
+    # The demo's last day, so that its fiscal year is the page's whatever today is.
+    live = f"/dashboard/programme/{PROGRAMME}?as_of={TODAY}"
+    past = f"{live}&known_at=2026-10-01T00:00"
     before_past = data(own_world.get(past).text, "project", "fac")
     before_live = data(own_world.get(live).text, "project", "fac")
     project = next(iter(before_live))
@@ -402,9 +403,10 @@ def test_a_live_page_shows_what_was_just_recorded_and_a_past_one_never_changes(
         "/commands/budget/raise",
         json={
             "project": project,
-            "fiscal_year": date.today().year,
+            "fiscal_year": 2026,
             "nature": "capex",
             "amount": "1000",
+            "effective_date": TODAY,
             "rationale": "Contingency",
         },
         headers={"Authorization": f"Bearer {tokens['pmo']}"},

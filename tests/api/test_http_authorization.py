@@ -165,6 +165,7 @@ def _cut(project: str) -> dict[str, Any]:
         "fiscal_year": 2026,
         "nature": "capex",
         "amount": "100",
+        "effective_date": "2026-03-02",
         "rationale": "Savings",
     }
 
@@ -185,6 +186,7 @@ def test_a_perimeter_token_records_within_its_perimeter_only(api: Api) -> None:
         "amount": "100",
         "from_project": "PAY-A",
         "to_project": "PLAT-K8S",
+        "effective_date": "2026-03-02",
         "rationale": "Across perimeters",
     }
     assert post("/commands/budget/transfer", transfer) == 403
@@ -207,6 +209,7 @@ def _transfer(to_project: str) -> dict[str, Any]:
         "amount": "100",
         "from_project": "PAY-A",
         "to_project": to_project,
+        "effective_date": "2026-03-02",
         "rationale": "What if",
     }
 

@@ -107,6 +107,7 @@ def test_workers_record_every_concurrent_write_once(store_url: str, tmp_path: Pa
                         json={
                             "project": "PAY-A",
                             "fiscal_year": 2026,
+                            "effective_date": "2026-03-02",
                             "nature": "capex",
                             "amount": str(100 + number),
                             "rationale": f"client {number}, cut {cut}",
