@@ -31,6 +31,7 @@ from api.planning import PlanRequest, Progress, Proposal, propose, rows_of
 from api.planning import accept as accept_proposal
 from api.planning import reject as reject_proposal
 from api.queries import day, instant
+from api.scenario_report import amount
 from domain.values import StaffingChanges
 from planner.problem import ProblemError
 from planner.psplib import Instance, PsplibError, read_instance, to_problem
@@ -213,15 +214,26 @@ def _ends(week: str | None, late: int | None) -> str | None:
     return week if late == 0 else f"{week} (+{late})"
 
 
+def _text(value: Any) -> str:
+    """A cell: figures as a reader expects them (19,500, 36,462.50, 5), – for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return amount(value)
+    return str(value)
+
+
 def _table(title: str, columns: list[str], rows: list[dict[str, Any]], limit: int) -> None:
     if not rows:
         out.print(f"{title}: none")
         return
     table = Table(title=title, title_justify="left")
+    shown = rows[:limit]
     for column in columns:
-        table.add_column(column.replace("_", " "))
-    for row in rows[:limit]:
-        table.add_row(*("–" if row.get(c) is None else str(row.get(c)) for c in columns))
+        numeric = all(isinstance(r.get(column), int | float | None) for r in shown)
+        table.add_column(column.replace("_", " "), justify="right" if numeric else "left")
+    for row in shown:
+        table.add_row(*(_text(row.get(c)) for c in columns))
     out.print(table)
     if len(rows) > limit:
         out.print(f"… {len(rows) - limit} more (--limit, or --format json / csv)")

@@ -10,6 +10,7 @@ it is (ANA on PAY-B and BOB on PAY-A in week 13).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -178,3 +179,13 @@ def test_a_plan_at_the_end_of_the_calendar_stops_at_its_last_week(staffed: str) 
     )
     (event,) = logged(staffed, "--kind", "plan")  # the log still reads back
     assert len(event["details"]["changes"]) == len(proposal["staffing_changes"])
+
+
+def test_the_proposal_as_tables_writes_figures_as_a_reader_expects(staffed: str) -> None:
+    result = ok(pmo("plan", "--database", staffed, "--as-of", AS_OF, "--horizon", "4",
+                    "--time-limit", "5"))  # fmt: skip
+
+    # PAY-A costs 3 weeks of ANA at 500 and 4 of BOB at 600, five days a week.
+    assert re.search(r"PAY-A\s+│\s+19,500\s+│", result.stdout), result.stdout
+    assert "19500.0" not in result.stdout
+    assert re.search(r"ANA\s+│\s+PAY-A\s+│\s+2026-W10\s+│\s+0\s+│\s+5\s+│", result.stdout)
