@@ -276,14 +276,19 @@ PLANNABLE: tuple[tuple[str, dict[str, Any]], ...] = (
 )  # fmt: skip
 
 
-def test_the_planner_runs_on_the_scenario_and_records_nothing_in_the_ledger(
-    sqlite_api: Api,
-) -> None:
-    api = sqlite_api
+def plannable_scenario(api: Api) -> Api:
+    """The payments portfolio with work to plan, and an open scenario named Plan."""
     build_payments(api)
     for command, body in PLANNABLE:
         assert api.record(command, body).status_code == 201, command
     assert post(api, "/scenarios", {"name": "Plan"}, "manager").status_code == 201
+    return api
+
+
+def test_the_planner_runs_on_the_scenario_and_records_nothing_in_the_ledger(
+    sqlite_api: Api,
+) -> None:
+    api = plannable_scenario(sqlite_api)
     before = log(api)
     settings = {"programme": "PAY", "as_of": "2026-11-02", "horizon": 8, "time_limit_s": 1}
 
@@ -301,11 +306,7 @@ def test_the_planner_runs_on_the_scenario_and_records_nothing_in_the_ledger(
 def test_a_scenario_planned_after_the_calendar_is_planned_in_its_last_week(
     sqlite_api: Api,
 ) -> None:
-    api = sqlite_api
-    build_payments(api)
-    for command, body in PLANNABLE:
-        assert api.record(command, body).status_code == 201, command
-    assert post(api, "/scenarios", {"name": "Plan"}, "manager").status_code == 201
+    api = plannable_scenario(sqlite_api)
     settings = {"programme": "PAY", "as_of": "9814-02-16", "horizon": 17, "time_limit_s": 1}
 
     planned = post(api, "/scenarios/Plan/plan", settings, "manager")
