@@ -92,14 +92,38 @@ class StepTable:
         self._lazy_ops: list[tuple[Ints, Ints]] = []  # (sorted heads, op rows)
         self._unpacked: set[int] = set()  # heads whose rows and ops are unpacked
         self._followers: list[weakref.ref[Follower]] = []
+        # Where ops wrote since the table was made (not its bulk loads): the last log
+        # position that wrote anything, and that wrote each partition. A reader keeps what
+        # it computed from some partitions while none of them is written again
+        # (``projections.reads``).
+        self.last_written = 0
+        self._written: dict[int, int] = {}
+        self._writing = 0
+        self._part = self.stored.index(partition) if partition is not None else -1
 
     def __len__(self) -> int:
         return len(self._rec_to)
 
     # -- writing ------------------------------------------------------------------
 
-    def apply(self, key: Key, effective: int, position: int, recorded: int, value: Value) -> None:
-        """Take one op of ``key``: effective ordinal, log position, recorded time (µs)."""
+    def apply(
+        self,
+        key: Key,
+        effective: int,
+        position: int,
+        recorded: int,
+        value: Value,
+        *,
+        mark: int | None = None,
+    ) -> None:
+        """Take one op of ``key``: effective ordinal, log position, recorded time (µs).
+
+        ``mark`` is the log position of the event being applied, when the op carries an
+        earlier one (a release re-applied to a newly staffed week): what it writes is
+        marked as written then (:meth:`written_since`)."""
+        self._writing = position if mark is None else mark
+        if self._writing > self.last_written:
+            self.last_written = self._writing
         entry = self._keys.get(key)
         if entry is None and (self._lazy_rows or self._lazy_ops):
             entry = self._load_entry(key)
@@ -220,12 +244,33 @@ class StepTable:
                 found = follower()
                 if found is not None:
                     found.reopen(row)
+        if self._part >= 0:
+            materialised = len(self._rec_to) - len(self._pending)
+            part = (
+                self._columns[self.stored[self._part]][row]
+                if row < materialised
+                else self._pending[row - materialised][self._part]
+            )
+            self._written[part] = self._writing
         self._rec_to[row] = recorded
 
     def _new(self, key: Key, value: Value, start: int, end: int, recorded: int) -> int:
-        self._pending.append((*key, *value, start, end, recorded))
+        row = (*key, *value, start, end, recorded)
+        if self._part >= 0:
+            self._written[row[self._part]] = self._writing
+        self._pending.append(row)
         self._rec_to.append(OPEN)
         return len(self._rec_to) - 1
+
+    def written_since(self, position: int, partitions: Iterable[int] | None = None) -> bool:
+        """Whether an op applied after log ``position`` wrote a row of the table, or of
+        one of ``partitions`` (values of its partition column)."""
+        if self.last_written <= position:
+            return False
+        if partitions is None or self._part < 0:
+            return True
+        written = self._written
+        return any(written.get(part, 0) > position for part in partitions)
 
     def prepare(self) -> None:
         """Make the table ready to be read: pending rows moved into the columns and

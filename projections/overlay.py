@@ -96,7 +96,16 @@ class OverlayTable(StepTable):
 
     # -- writing ------------------------------------------------------------------
 
-    def apply(self, key: Key, effective: int, position: int, recorded: int, value: Value) -> None:
+    def apply(
+        self,
+        key: Key,
+        effective: int,
+        position: int,
+        recorded: int,
+        value: Value,
+        *,
+        mark: int | None = None,
+    ) -> None:
         """Take one op of ``key``, into the delta (the base is left as it is)."""
         if len(self.base) != self.n:
             raise RuntimeError(f"{self.name}: the base moved on since the overlay was made")
@@ -105,7 +114,7 @@ class OverlayTable(StepTable):
             found = self.base.entry_of(key)
             if found is not None:
                 delta.adopt(key, *found)
-        delta.apply(key, effective, position, recorded, value)
+        delta.apply(key, effective, position, recorded, value, mark=mark)
 
     def prepare(self) -> None:
         """Make the delta ready to be read."""

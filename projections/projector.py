@@ -147,7 +147,7 @@ class Projector:
         if buffer is not None:
             buffer.extend((*key, effective, position, recorded, *value))
         else:
-            self.tables[table].apply(key, effective, position, recorded, value)
+            self.tables[table].apply(key, effective, position, recorded, value, mark=self.position)
 
     def start_bulk(self) -> None:
         """From now on, buffer the ops of the tables that can be built at once (all but

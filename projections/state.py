@@ -15,7 +15,7 @@ order; dates as ``datetime64``) or JSON-ready rows with no DataFrame on the way
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -39,6 +39,7 @@ from projections.columns import (
     Texts,
 )
 from projections.projector import Projector
+from projections.reads import Reads, Recording, Selectable
 from projections.tables import CODED, NONE, members
 
 Ints = npt.NDArray[np.int64]
@@ -148,9 +149,23 @@ def state_rows(
 ) -> StateRows:
     """The same sections as :func:`portfolio_state`, as JSON-ready rows (the cells its
     frames read as, ``api.export``), made without a DataFrame: what an answer encodes."""
+    rows, _ = state_rows_read(projector, as_of, known_at, scope, sections)
+    return rows
+
+
+def state_rows_read(
+    projector: Projector,
+    as_of: date,
+    known_at: datetime,
+    scope: Scope | None = None,
+    sections: Iterable[str] = SECTIONS,
+) -> tuple[StateRows, Reads]:
+    """:func:`state_rows`, and what the query read of the tables (``Reads``: whether
+    the rows still hold after more events)."""
     scope = scope or Scope()
-    found = _sections(projector, as_of, known_at, scope, list(sections), rows=True)
-    return {name: section.rows() for name, section in found.items()}
+    recording = Recording(projector.tables)
+    found = _sections(projector, as_of, known_at, scope, list(sections), True, recording)
+    return {name: section.rows() for name, section in found.items()}, recording.reads()
 
 
 def _sections(
@@ -160,11 +175,12 @@ def _sections(
     scope: Scope,
     wanted: list[str],
     rows: bool = False,
+    recording: Recording | None = None,
 ) -> dict[str, Section]:
     unknown = sorted(set(wanted) - set(SECTIONS))
     if unknown:
         raise ValueError(f"no section {', '.join(unknown)}; there are {', '.join(SECTIONS)}")
-    query = _Query(projector, ordinal(as_of), micros(known_at), scope, rows)
+    query = _Query(projector, ordinal(as_of), micros(known_at), scope, rows, recording)
     return {name: getattr(query, name)() for name in wanted}
 
 
@@ -173,17 +189,29 @@ def _sections(
 
 def texts_of(projector: Projector) -> npt.NDArray[np.object_]:
     """The labels as an object array, one more slot (None) for ``NONE``; kept between
-    queries and extended as labels are added."""
+    queries and extended as labels are added.
+
+    The array is a view of a buffer with room to grow (doubled when full): a few labels
+    recorded copy only themselves, not the million before them (a copy, reference counts
+    and all, took ~10 ms on the million-event demo, for every query after each write).
+    A view handed out before more labels came has its last slot overwritten: queries and
+    catch-ups take turns (the view's lock), and none keeps it past its own query.
+    """
     cache = projector.query_cache
-    texts: npt.NDArray[np.object_] | None = cache.get("texts")
+    found: tuple[npt.NDArray[np.object_], int] | None = cache.get("texts")
     labels = projector.labels.texts
-    if texts is None or len(texts) != len(labels) + 1:
-        known = 0 if texts is None else len(texts) - 1
-        fresh = np.empty(len(labels) - known + 1, dtype=object)
-        fresh[:-1] = labels[known:]
-        texts = fresh if texts is None else np.concatenate([texts[:-1], fresh])
-        cache["texts"] = texts
-    return texts
+    count = len(labels)
+    if found is not None and found[1] == count:
+        return found[0][: count + 1]
+    buffer, known = found if found is not None else (np.empty(0, dtype=object), 0)
+    if len(buffer) < count + 1:
+        grown = np.empty(max(2 * len(buffer), count + 1), dtype=object)
+        grown[:known] = buffer[:known]
+        buffer = grown
+    buffer[known:count] = labels[known:count]
+    buffer[count] = None
+    cache["texts"] = (buffer, count)
+    return buffer[: count + 1]
 
 
 def amounts(hundredths: Ints) -> npt.NDArray[np.float64]:
@@ -208,6 +236,13 @@ def skill_names(masks: Ints) -> Strings:
     return Strings(np.array(names, dtype=object))
 
 
+def _at(values: Ints, ids: Ints, missing: int) -> Ints:
+    """``values`` at each of ``ids``, ``missing`` where an id is negative or past them
+    (a lookup by label id made before that label was added)."""
+    inside = (ids >= 0) & (ids < len(values))
+    return np.where(inside, values[np.where(inside, ids, 0)], missing)
+
+
 class _Codes(Categories):
     """The codes of a kind's entities in alphabetical order, and each id's place there."""
 
@@ -228,7 +263,7 @@ class _Dim(_Codes):
     ) -> None:
         # ``place``: each entity's place among every code of its kind (``count`` of
         # them) in alphabetical order, by label id; ``count`` for other labels.
-        places = place[ids]
+        places = _at(place, ids, count)
         order = np.argsort(places, kind="stable")
         super().__init__(texts[codes[order]])
         self.ids = ids[order]
@@ -238,7 +273,7 @@ class _Dim(_Codes):
 
     def rank(self, ids: Ints) -> Ints:
         """Each id's place in code order (-1 where unknown or absent)."""
-        return np.where(ids >= 0, self._local[self._place[np.where(ids >= 0, ids, 0)]], -1)
+        return np.where(ids >= 0, self._local[_at(self._place, ids, len(self._local) - 1)], -1)
 
     def find(self, code: str) -> int | None:
         """The id of the entity with ``code`` (case-insensitive)."""
@@ -261,8 +296,8 @@ class _Alphabet(_Codes):
 
     def rank(self, ids: Ints) -> Ints:
         """Each id's place in code order (-1 where absent, or not one of the kind's)."""
-        places = self._place[np.where(ids >= 0, ids, 0)]
-        return np.where((ids >= 0) & (places < len(self.names)), places, -1)
+        places = _at(self._place, ids, len(self.names))
+        return np.where(places < len(self.names), places, -1)
 
 
 _DIMS = {
@@ -291,10 +326,18 @@ class _Query:
     """One state query: its dates, the ids its scope covers, one method per section."""
 
     def __init__(
-        self, projector: Projector, as_of: int, known_at: int, scope: Scope, rows: bool = False
+        self,
+        projector: Projector,
+        as_of: int,
+        known_at: int,
+        scope: Scope,
+        rows: bool = False,
+        recording: Recording | None = None,
     ) -> None:
         self.p = projector
-        self.tables = projector.tables
+        # Sections read the tables through ``recording`` when given (what an answer read,
+        # to know whether it still holds after more events: ``projections.reads``).
+        self.tables: Mapping[str, Selectable] = projector.tables if recording is None else recording
         self.as_of, self.known_at = as_of, known_at
         self.texts = texts_of(projector)
         self.scope = scope
@@ -329,7 +372,7 @@ class _Query:
             if len(missing):
                 place, count, code_of, _ = self._alphabetical(kind)
                 wider = np.concatenate([found.ids, np.unique(missing)])
-                found = _Dim(wider, code_of[wider], self.texts, place, count)
+                found = _Dim(wider, _at(code_of, wider, -1), self.texts, place, count)
                 self._dims[kind] = found
         return found
 
@@ -340,10 +383,16 @@ class _Query:
     def _alphabetical(self, kind: str) -> tuple[Ints, int, Ints, _Alphabet]:
         """Each entity's place in the alphabetical order of its kind's codes, the number
         of them, and its code's label, by label id; and the kind's alphabet. Kept
-        between queries until the kind's table or the labels grow."""
+        between queries until the kind's table grows (labels added since, which name no
+        entity of the kind, are looked up as absent: ``_at``); rebuilt after every label,
+        it cost ~10 ms after each write on the million-event demo.
+
+        Not a read of what an answer shows (``self.p.tables``, not noted): an entity's
+        code is its first row's, which never changes, and a code added to the kind
+        leaves the others' order as it was; the rows name only the ids they hold."""
         table_name, key = _DIMS[kind]
-        table = self.tables[table_name]
-        version = (len(table), len(self.texts))
+        table = self.p.tables[table_name]
+        version = len(table)
         cached = self.p.query_cache.get(f"alphabetical:{kind}")
         if cached is not None and cached[0] == version:
             return cached[1]  # type: ignore[no-any-return]
@@ -384,6 +433,12 @@ class _Query:
         found = self._in_force(scope.kind).find(scope.code)
         if found is None:
             raise UnknownEntity(scope.kind, scope.code)
+        # Which projects and programmes the scope holds comes from the projector's maps,
+        # written when a programme or a project opens, with its table's row: a read of
+        # both tables whole.
+        if isinstance(self.tables, Recording):
+            self.tables.note("programmes", None)
+            self.tables.note("projects", None)
         programme_of, perimeter_of = self.p.programme_of, self.p.perimeter_of
         if scope.kind == "project":
             projects = [found]

@@ -22,7 +22,7 @@ from datetime import date, datetime
 import numpy as np
 
 from domain.ledger import Ledger
-from projections.answers import AnswerCache
+from projections.answers import AnswerCache, Stamp
 from projections.log_reader import LogReader
 from projections.projector import Projector
 from projections.state import (
@@ -34,7 +34,7 @@ from projections.state import (
     micros,
     ordinal,
     portfolio_state,
-    state_rows,
+    state_rows_read,
 )
 from projections.tables import build_tables
 from projections.view_store import ViewStore
@@ -42,6 +42,7 @@ from projections.view_store import ViewStore
 # Bump when the projector's handlers change what they write: stored snapshots of another
 # version are ignored (the view rebuilds). Changes to the tables' shapes bump it anyway.
 HANDLERS_VERSION = 1
+NOW = "now"  # the answer cache's "known at" of a question asked as known now
 
 
 def version() -> str:
@@ -78,6 +79,13 @@ class PortfolioView:
         if saved is not None:
             self.projector = Projector.restored(saved)
             self.saved_position = self.restored_from = self.projector.position
+        self.generation = 0  # a rebuild starts another (the answers of one hold no more)
+        self._publish()
+
+    def _publish(self) -> None:
+        """What a question asked without the lock reads: one tuple, replaced whole."""
+        projector = self.projector
+        self._published = (projector, self.generation, projector.position, projector.latest)
 
     @property
     def position(self) -> int:
@@ -98,6 +106,8 @@ class PortfolioView:
             rebuild = before == 0
             with _collector_paused():
                 if rebuild:
+                    self.generation += 1  # a bulk load writes no marks (``holds``)
+                    self._publish()
                     projector.start_bulk()
                 try:
                     for rows in self._reader.pages(projector.position):
@@ -108,6 +118,7 @@ class PortfolioView:
                         projector.finish_bulk()
                 for table in projector.tables.values():
                     table.prepare()  # new rows into columns and indexes, before queries
+            self._publish()
             applied = projector.position - before
             saved = False
             if self._store is not None and projector.position - self.saved_position >= max(
@@ -120,7 +131,9 @@ class PortfolioView:
         """Forget everything and build the view again from the first event."""
         with self._lock:
             self.projector = Projector()
+            self.generation += 1
             self.saved_position = 0
+            self._publish()
             return self.catch_up()
 
     def save(self) -> bool:
@@ -160,27 +173,41 @@ class PortfolioView:
         sections: Iterable[str] = SECTIONS,
     ) -> bytes:
         """``render`` of the state's sections as JSON-ready rows (``state_rows``), from
-        ``cache`` when the same question was answered at the current log position.
+        ``cache`` when the same question was answered and nothing it read was written
+        since.
 
-        A ``known_at`` after the latest recorded instant the view holds is the same
-        question as that instant (nothing more is known by then): every "known now"
-        asks one question until the ledger records something, which moves the
-        position and so empties the cache (a write is in the next answer).
+        A ``known_at`` at or after the latest recorded instant the view holds is "known
+        now": one question, whatever the instant asked and however the log moves on, as
+        long as no event writes what its answer read (``projections.reads``): a write
+        the answer read is in the next answer.
         """
         scope = scope or Scope()
         wanted = tuple(sections)
+        found = self._stored(cache, as_of, known_at, scope, wanted)
+        if found is not None:  # caught up by another question: no wait for the view
+            return found
         with self._lock:
             self.catch_up()
-            position = self.projector.position
-            question = self._question(as_of, known_at, scope, wanted)
-            found = cache.get(position, question)
+            projector = self.projector
+            question = self._question(as_of, known_at, scope, wanted, projector.latest)
+            found = cache.get(question, self.holds)
             if found is not None:
                 return found
-            known = instant_of(question[2])
-            rows = state_rows(self.projector, as_of, known, scope, wanted)
+            known = instant_of(projector.latest) if question[2] == NOW else known_at
+            rows, reads = state_rows_read(projector, as_of, known, scope, wanted)
+            stamp = Stamp(self.generation, projector.position, reads)
         rendered = render(rows)  # outside the lock: the rows are the query's own
-        cache.put(position, question, rendered)
+        cache.put(question, rendered, stamp)
         return rendered
+
+    def holds(self, stamp: Stamp) -> bool:
+        """Whether an answer of ``stamp`` is still the view's answer: computed by this
+        view since its last rebuild, and nothing it read written since its position.
+        Safe without the lock (a catch-up under way can only make it False)."""
+        projector, generation, _, _ = self._published
+        if stamp.generation != generation:
+            return False
+        return not stamp.reads.written_since(projector.tables, stamp.position)
 
     def stored_answer(
         self,
@@ -190,34 +217,46 @@ class PortfolioView:
         scope: Scope | None = None,
         sections: Iterable[str] = SECTIONS,
     ) -> bytes | None:
-        """What :meth:`answer` would return, when it is in ``cache`` and the log has not
-        moved since the view's position; None otherwise (then ``answer`` it).
+        """What :meth:`answer` would return, when it is in ``cache``, still holds, and
+        the log has not moved past what the view applied; None otherwise (then
+        ``answer`` it).
 
-        Made for an event loop: it never waits for the view (None while a catch-up or
-        another question holds it), and reads the log's last position, only when there
-        is a stored answer to send, only from a local file (SQLite, without a pool of
-        network connections to wait for); on PostgreSQL it is always None, and the
-        answer comes from a thread.
+        Made for an event loop: it never waits for the view (a question being computed
+        or a catch-up under way does not hold it up), and reads the log's last position,
+        only when there is a stored answer to send, only from a local file (SQLite,
+        without a pool of network connections to wait for); on PostgreSQL it is always
+        None, and the answer comes from a thread.
         """
-        if not self._reader.local or not self._lock.acquire(blocking=False):
+        if not self._reader.local:
             return None
-        try:
-            position = self.projector.position
-            question = self._question(as_of, known_at, scope or Scope(), tuple(sections))
-            if cache.get(position, question, count=False) is None:
-                return None
-            if self._reader.last_position() != position:  # recorded since: catch up first
-                return None
-            return cache.get(position, question)
-        finally:
-            self._lock.release()
+        return self._stored(cache, as_of, known_at, scope or Scope(), tuple(sections))
 
+    def _stored(
+        self,
+        cache: AnswerCache,
+        as_of: date,
+        known_at: datetime,
+        scope: Scope,
+        sections: tuple[str, ...],
+    ) -> bytes | None:
+        """The stored answer, if it holds and the view has applied the whole log (one
+        read of the log's last position, only when there is an answer); never waits
+        for the view, counts nothing when there is none to give."""
+        _, _, position, latest = self._published
+        question = self._question(as_of, known_at, scope, sections, latest)
+        if cache.get(question, self.holds, count=False) is None:
+            return None
+        if self._reader.last_position() != position:  # recorded since: catch up first
+            return None
+        return cache.get(question, self.holds)
+
+    @staticmethod
     def _question(
-        self, as_of: date, known_at: datetime, scope: Scope, sections: tuple[str, ...]
-    ) -> tuple[Scope, int, int, tuple[str, ...]]:
-        """A state question as the answer cache keys it."""
-        known = min(micros(known_at), self.projector.latest)
-        return (scope, ordinal(as_of), known, sections)
+        as_of: date, known_at: datetime, scope: Scope, sections: tuple[str, ...], latest: int
+    ) -> tuple[Scope, int, int | str, tuple[str, ...]]:
+        """A state question as the answer cache keys it ("known now": ``NOW``)."""
+        known = micros(known_at)
+        return (scope, ordinal(as_of), NOW if known >= latest else known, sections)
 
     def digest(self) -> str:
         """A fingerprint of what the view answers: its labels and every table's rows,

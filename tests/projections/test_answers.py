@@ -1,5 +1,5 @@
-"""The answer cache keeps only answers of the latest position, within its size; the view
-asks one question for every "known now" until something is recorded."""
+"""The answer cache keeps an answer while nothing it read is written, within its size; the
+view asks one question for every "known now" until an event writes what it read."""
 
 from __future__ import annotations
 
@@ -8,37 +8,53 @@ from datetime import UTC, date, datetime, timedelta
 
 from domain import commands as c
 from domain.ledger import Ledger
-from projections.answers import AnswerCache
+from projections.answers import AnswerCache, CacheStats, Stamp
 from projections.projector import Projector
+from projections.reads import Reads
 from projections.state import Scope, StateRows, micros
 from projections.view import PortfolioView
 from tests.conftest import Record
 
 
-def test_a_newer_position_forgets_every_answer_of_the_older_one() -> None:
+def _stamp(position: int, generation: int = 1) -> Stamp:
+    return Stamp(generation, position, Reads(frozenset(), ()))
+
+
+def _always(stamp: Stamp) -> bool:
+    return True
+
+
+def test_an_answer_that_no_longer_holds_is_dropped_and_counted_outdated() -> None:
     cache = AnswerCache(max_bytes=1000)
-    cache.put(7, "PAY", b"before")
-    assert cache.get(7, "PAY") == b"before"
-    cache.put(8, "CRM", b"after")
-    assert cache.get(8, "PAY") is None
-    assert cache.get(7, "PAY") is None
-    cache.put(7, "PAY", b"late")  # computed before the write: not kept
-    assert cache.get(8, "PAY") is None
-    assert cache.stats().entries == 1
+    cache.put("PAY", b"before", _stamp(7))
+    assert cache.get("PAY", _always) == b"before"
+    assert cache.get("PAY", lambda stamp: stamp.position >= 8) is None
+    assert cache.stats() == CacheStats(entries=0, size=0, hits=1, misses=1, outdated=1)
+    cache.put("PAY", b"after", _stamp(8))
+    cache.put("PAY", b"late", _stamp(7))  # computed before the one stored: not kept
+    assert cache.get("PAY", _always) == b"after"
+
+
+def test_a_look_without_counting_changes_nothing() -> None:
+    cache = AnswerCache(max_bytes=1000)
+    cache.put("PAY", b"before", _stamp(7))
+    assert cache.get("PAY", lambda stamp: False, count=False) is None
+    assert cache.get("PAY", _always, count=False) == b"before"
+    assert cache.stats() == CacheStats(entries=1, size=6, hits=0, misses=0, outdated=0)
 
 
 def test_the_least_recently_asked_answers_go_first_when_the_cache_is_full() -> None:
     cache = AnswerCache(max_bytes=10)
-    cache.put(1, "a", b"aaaa")
-    cache.put(1, "b", b"bbbb")
-    assert cache.get(1, "a") == b"aaaa"  # now the most recent
-    cache.put(1, "c", b"cccc")
-    assert cache.get(1, "b") is None
-    assert cache.get(1, "a") == b"aaaa"
+    cache.put("a", b"aaaa", _stamp(1))
+    cache.put("b", b"bbbb", _stamp(1))
+    assert cache.get("a", _always) == b"aaaa"  # now the most recent
+    cache.put("c", b"cccc", _stamp(1))
+    assert cache.get("b", _always) is None
+    assert cache.get("a", _always) == b"aaaa"
     assert cache.stats().size == 8
-    cache.put(1, "huge", b"x" * 11)  # larger than the whole cache: not kept
-    assert cache.get(1, "huge") is None
-    assert AnswerCache(max_bytes=0).get(1, "a") is None
+    cache.put("huge", b"x" * 11, _stamp(1))  # larger than the whole cache: not kept
+    assert cache.get("huge", _always) is None
+    assert AnswerCache(max_bytes=0).get("a", _always) is None
 
 
 def _plan_a_pilot(record: Record) -> None:
@@ -58,7 +74,7 @@ def _count(state: StateRows) -> bytes:
     return str(len(state["milestones"])).encode()
 
 
-def test_every_known_now_is_one_question_until_something_is_recorded(
+def test_every_known_now_is_one_question_until_something_it_read_is_recorded(
     portfolio: Ledger, record: Record
 ) -> None:
     view = PortfolioView(portfolio, persist=False)
@@ -72,6 +88,71 @@ def test_every_known_now_is_one_question_until_something_is_recorded(
     moved = view.answer(cache, _count, today, now, Scope(), ["milestones"])
     assert moved == b"2"
     assert cache.stats().hits == 2
+    assert cache.stats().outdated == 1
+
+
+def test_an_answer_outlives_a_write_to_another_project_only(
+    portfolio: Ledger, record: Record
+) -> None:
+    view = PortfolioView(portfolio, persist=False)
+    cache = AnswerCache(max_bytes=1 << 20)
+    today, now = date(2026, 3, 2), datetime.now(UTC)
+    wallet, checkout = Scope("project", "PAY-WALLET"), Scope("project", "PAY-CHECKOUT")
+    assert view.answer(cache, _count, today, now, wallet, ["milestones"]) == b"0"
+    assert view.answer(cache, _count, today, now, checkout, ["milestones"]) == b"1"
+    _plan_a_pilot(record)  # on PAY-CHECKOUT
+    later = datetime.now(UTC)
+    assert view.answer(cache, _count, today, later, wallet, ["milestones"]) == b"0"
+    assert cache.stats().hits == 1  # PAY-WALLET's answer held
+    assert view.answer(cache, _count, today, later, checkout, ["milestones"]) == b"2"
+    assert cache.stats().outdated == 1  # PAY-CHECKOUT's did not
+
+
+def _staffed_projects(state: StateRows) -> bytes:
+    return ",".join(sorted({row["project"] for row in state["staffing"]})).encode()
+
+
+def test_a_project_opened_in_a_programme_outdates_its_answers_of_any_section(
+    portfolio: Ledger, record: Record
+) -> None:
+    view = PortfolioView(portfolio, persist=False)
+    cache = AnswerCache(max_bytes=1 << 20)
+    today, now = date(2026, 3, 16), datetime.now(UTC)
+    pay = Scope("programme", "PAY")
+    before = view.answer(cache, _staffed_projects, today, now, pay, ["staffing"])
+    record(
+        c.OpenProject(
+            code="PAY-FRAUD",
+            name="Fraud scoring",
+            programme="PAY",
+            start="2026-03-02",
+            end="2026-12-18",
+            effective_date="2026-03-02",
+        )
+    )
+    record(
+        c.StaffResource(
+            resource="ARCH-JEANNE",
+            project="PAY-FRAUD",
+            first_week="2026-W10",
+            last_week="2026-W20",
+            days="1",
+            rationale="Fraud model review",
+        )
+    )
+    after = view.answer(cache, _staffed_projects, today, datetime.now(UTC), pay, ["staffing"])
+    assert b"PAY-FRAUD" in after
+    assert b"PAY-FRAUD" not in before
+
+
+def test_a_rebuilt_view_answers_afresh(portfolio: Ledger) -> None:
+    view = PortfolioView(portfolio, persist=False)
+    cache = AnswerCache(max_bytes=1 << 20)
+    today, now = date(2026, 3, 2), datetime.now(UTC)
+    view.answer(cache, _count, today, now, Scope(), ["milestones"])
+    view.rebuild()  # bulk loads mark nothing: the generation tells
+    view.answer(cache, _count, today, now, Scope(), ["milestones"])
+    assert (cache.stats().hits, cache.stats().outdated) == (0, 1)
 
 
 def test_a_restored_view_knows_its_latest_recorded_instant(portfolio: Ledger) -> None:
@@ -110,9 +191,7 @@ def test_a_stored_answer_is_given_without_waiting_only_while_the_log_has_not_mov
     assert view.answer(cache, _count, today, now, Scope(), ["milestones"]) == b"2"
 
 
-def test_a_stored_answer_is_not_waited_for_while_the_view_is_busy(
-    portfolio: Ledger, store_url: str
-) -> None:
+def test_a_stored_answer_is_given_while_the_view_is_busy(portfolio: Ledger, store_url: str) -> None:
     view = PortfolioView(portfolio, persist=False)
     cache = AnswerCache(max_bytes=1 << 20)
     today, now = date(2026, 3, 2), datetime.now(UTC)
@@ -128,9 +207,8 @@ def test_a_stored_answer_is_not_waited_for_while_the_view_is_busy(
     holder.start()
     try:
         assert busy.wait(10)
-        assert view.stored_answer(cache, today, now, Scope(), ["milestones"]) is None
+        given = view.stored_answer(cache, today, now, Scope(), ["milestones"])
     finally:
         release.set()
         holder.join()
-    free = view.stored_answer(cache, today, now, Scope(), ["milestones"])
-    assert free == (None if store_url.startswith("postgresql") else b"1")
+    assert given == (None if store_url.startswith("postgresql") else b"1")

@@ -141,3 +141,31 @@ def test_a_bulk_built_table_has_the_rows_of_one_built_op_by_op_and_goes_on_alike
     for as_of, known_at in points:
         assert _selected(bulk, as_of, known_at) == _selected(sequential, as_of, known_at)
     assert bulk.fold_ops() == sequential.fold_ops()
+
+
+def test_an_op_marks_the_partitions_it_writes_by_its_event_position() -> None:
+    # A risk-like table: its partition (the programme) is a value, so an op may move a
+    # key from one partition to another: both are written.
+    table = StepTable("owned", ("item",), ("programme", "level"), Mode.LAST, partition="programme")
+    table.apply((1,), 10, 100, 1_000, (7, 1))
+    table.apply((2,), 10, 101, 1_001, (8, 1))
+    table.prepare()  # the rows closed next are in the columns, not pending
+    assert not table.written_since(101)
+    assert table.written_since(100, [8])
+    assert not table.written_since(100, [7])
+    table.apply((1,), 12, 102, 1_002, (9, 2))  # item 1 moves from programme 7 to 9
+    assert table.written_since(101, [7])
+    assert table.written_since(101, [9])
+    assert not table.written_since(101, [8])
+    # An op that carries an earlier position (a release re-applied) is marked by the
+    # event applying it.
+    table.apply((2,), 11, 50, 1_003, (8, 3), mark=103)
+    assert table.written_since(102, [8])
+    assert not table.written_since(103)
+
+
+def test_a_table_without_partitions_is_written_whole() -> None:
+    table = StepTable("links", ("link",), ("state",), Mode.LAST)
+    table.apply((1,), 10, 5, 1_000, (1,))
+    assert table.written_since(4, [123])
+    assert not table.written_since(5, [123])
