@@ -20,7 +20,13 @@ asyncio load generator, keep-alive connections):
    time each programme is asked, then served from the cache (target: p95 ≤ 100 ms);
 4. ``state_warm``: the same once every programme was asked (an unmeasured pass first):
    a server that has been answering for a while, nothing recorded meanwhile;
-5. ``decide``: ``POST /commands/decision/take``, decisions recorded (target: ≥ 200/s,
+5. ``state_recording``: the same as ``state_warm`` while one of the clients records a
+   risk on a programme drawn at random (``POST /commands/risk/raise``), ``--write-rate``
+   a second (default 5: the million-event demo holds about two years of a large
+   factory's decisions, some 250 events per working hour, so 5 a second is some 70
+   times a busy PMO's pace): a dashboard read while the PMO records. The readers' and
+   the writer's figures are given apart;
+6. ``decide``: ``POST /commands/decision/take``, decisions recorded (target: ≥ 200/s,
    no error).
 
 Each phase reports requests per second, p50, p95 and p99 latencies and errors; the
@@ -36,6 +42,7 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import sqlite3
 import statistics
 import subprocess
@@ -151,43 +158,70 @@ Request = Callable[[Connection, int], Awaitable[int]]
 
 
 async def phase(
-    base: tuple[str, int], token: str, clients: int, seconds: float, send: Request
+    base: tuple[str, int],
+    token: str,
+    clients: int,
+    seconds: float,
+    send: Request,
+    writers: int = 0,
+    write: Request | None = None,
+    write_rate: float = 0.0,
 ) -> dict[str, Any]:
-    """``clients`` loops sending requests for ``seconds``; latencies and errors."""
+    """``clients`` loops sending requests for ``seconds``; latencies and errors. With
+    ``writers``, that many of the clients send ``write`` instead, ``write_rate`` a
+    second between them (as fast as they can if 0), measured apart (under
+    ``"writes"``)."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    written: list[float] = []
+    write_errors: dict[str, int] = {}
     deadline = time.perf_counter() + seconds
 
     async def loop(number: int) -> None:
         connection = Connection(*base, token)
+        writer = number < writers and write is not None
+        request = write if writer and write is not None else send
+        seen, failed = (written, write_errors) if writer else (latencies, errors)
         count = 0
+        every = writers / write_rate if writer and write_rate > 0 else 0.0
+        start = time.perf_counter()
         while time.perf_counter() < deadline:
+            if every:  # the writer's next turn
+                await asyncio.sleep(max(0.0, start + count * every - time.perf_counter()))
             began = time.perf_counter()
             try:
                 status = str(
-                    await asyncio.wait_for(send(connection, number * 1_000_000 + count), 60)
+                    await asyncio.wait_for(request(connection, number * 1_000_000 + count), 60)
                 )
             except (OSError, asyncio.IncompleteReadError, TimeoutError) as problem:
                 status = type(problem).__name__
                 connection.close()
-            latencies.append(time.perf_counter() - began)
+            seen.append(time.perf_counter() - began)
             if not status.startswith("2"):
-                errors[status] = errors.get(status, 0) + 1
+                failed[status] = failed.get(status, 0) + 1
             count += 1
         connection.close()
 
     began = time.perf_counter()
     await asyncio.gather(*(loop(n) for n in range(clients)))
     elapsed = time.perf_counter() - began
-    ordered = sorted(latencies)
+    figures = _figures(latencies, errors, elapsed)
+    if writers:
+        figures["writes"] = _figures(written, write_errors, elapsed)
+    return figures
+
+
+def _figures(latencies: list[float], errors: dict[str, int], elapsed: float) -> dict[str, Any]:
+    """Requests per second, latency quantiles and errors of one phase's requests."""
+    ordered = sorted(latencies) or [0.0]
 
     def quantile(q: float) -> float:
         return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
     return {
-        "requests": len(ordered),
-        "per_second": round(len(ordered) / elapsed, 1),
-        "ok_per_second": round((len(ordered) - sum(errors.values())) / elapsed, 1),
+        "requests": len(latencies),
+        "per_second": round(len(latencies) / elapsed, 1),
+        "ok_per_second": round((len(latencies) - sum(errors.values())) / elapsed, 1),
         "p50_ms": quantile(0.50),
         "p95_ms": quantile(0.95),
         "p99_ms": quantile(0.99),
@@ -210,13 +244,16 @@ async def ask_each(base: tuple[str, int], token: str, clients: int, programmes: 
 
 
 def main() -> None:
-    """Run the three phases and report."""
+    """Run the phases and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="a SQLite ledger (pmo demo --scale)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=1, help="pmo serve --workers")
+    parser.add_argument(
+        "--write-rate", type=float, default=5.0, help="risks recorded a second in state_recording"
+    )
     parser.add_argument("--code", type=Path, help="run the server from these sources")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pmo-http-load-"))
@@ -258,6 +295,19 @@ def main() -> None:
         def every_programme(connection: Connection, n: int) -> Awaitable[int]:
             return programme_state(connection, next(turn))
 
+        chance = random.Random(7)
+
+        def raise_risk(connection: Connection, n: int) -> Awaitable[int]:
+            body = {
+                "programme": chance.choice(programmes),
+                "title": f"Load risk {n}",
+                "probability": 2,
+                "impact": 3,
+                "owner": "bench.load",
+                "rationale": "Benchmark",
+            }
+            return connection.request("POST", "/commands/risk/raise", json.dumps(body).encode())
+
         def decide(connection: Connection, n: int) -> Awaitable[int]:
             body = {"title": f"Load decision {n}", "rationale": "Benchmark", "forum": "weekly"}
             return connection.request("POST", "/commands/decision/take", json.dumps(body).encode())
@@ -268,6 +318,7 @@ def main() -> None:
             ("state_uncached", new_question),
             ("state", programme_state),
             ("state_warm", every_programme),
+            ("state_recording", every_programme),
             ("decide", decide),
         )
         for name, send in phases:
@@ -276,7 +327,19 @@ def main() -> None:
                 asyncio.run(ask_each(base, token, options.clients, programmes))
                 print(f"every programme asked once in {time.perf_counter() - began:.1f} s")
             print(f"phase {name}…", flush=True)
-            results[name] = asyncio.run(phase(base, token, options.clients, options.seconds, send))
+            writers = 1 if name == "state_recording" else 0
+            results[name] = asyncio.run(
+                phase(
+                    base,
+                    token,
+                    options.clients,
+                    options.seconds,
+                    send,
+                    writers,
+                    raise_risk,
+                    options.write_rate,
+                )
+            )
             print(f"  {results[name]}", flush=True)
     finally:
         server.terminate()
@@ -290,16 +353,18 @@ def main() -> None:
         "load_average": os.getloadavg(),
         **results,
         "workers": options.workers,
+        "write_rate": options.write_rate,
         "code": str(options.code or Path(__file__).parents[1]),
         **{
             f"{name}_p95_vs_healthz_p95": round(
                 results[name]["p95_ms"] / results["healthz"]["p95_ms"], 2
             )
-            for name in ("state_uncached", "state", "state_warm")
+            for name in ("state_uncached", "state", "state_warm", "state_recording")
         },
         "targets": {
             "state_p95_le_100ms": results["state"]["p95_ms"] <= 100,
             "state_warm_p95_le_100ms": results["state_warm"]["p95_ms"] <= 100,
+            "state_recording_p95_le_100ms": results["state_recording"]["p95_ms"] <= 100,
             "decisions_ge_200_per_s": results["decide"]["ok_per_second"] >= 200
             and not results["decide"]["errors"],
         },
