@@ -19,14 +19,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from projections.reads import Reads
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """What an answer was computed from: a view (its ``generation``: a rebuild starts
-    another), the log position it reflected, and what it read then."""
+    another), the log position it reflected, and what it read then (a tuple of numbers
+    and names, which the collector stops tracking)."""
 
     generation: int
     position: int

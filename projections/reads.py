@@ -17,8 +17,7 @@ cannot read something that goes unnoted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from projections.bitemporal import Columns, StepTable
 
@@ -38,12 +37,16 @@ class Selectable(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Reads:
-    """The tables a query read whole, and the partitions it read of the others."""
+class Reads(NamedTuple):
+    """The tables a query read whole, and the partitions it read of the others.
 
-    whole: frozenset[str]
-    parts: tuple[tuple[str, frozenset[int]], ...]
+    Tuples of names and numbers only: the collector stops tracking such tuples, and a
+    cache holds thousands of these (as frozensets and dataclasses they were walked at
+    every full collection, ~50 objects an answer).
+    """
+
+    whole: tuple[str, ...]
+    parts: tuple[tuple[str, tuple[int, ...]], ...]
 
     def written_since(self, tables: Mapping[str, StepTable], position: int) -> bool:
         """Whether an op after ``position`` wrote any row of what was read."""
@@ -79,11 +82,11 @@ class Recording(Mapping[str, "RecordedTable"]):
     def reads(self) -> Reads:
         """Everything noted so far."""
         parts = tuple(
-            (name, frozenset(found))
+            (name, tuple(sorted(found)))
             for name, found in sorted(self._parts.items())
             if name not in self._whole
         )
-        return Reads(frozenset(self._whole), parts)
+        return Reads(tuple(sorted(self._whole)), parts)
 
 
 class RecordedTable:

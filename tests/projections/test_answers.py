@@ -17,7 +17,7 @@ from tests.conftest import Record
 
 
 def _stamp(position: int, generation: int = 1) -> Stamp:
-    return Stamp(generation, position, Reads(frozenset(), ()))
+    return Stamp(generation, position, Reads((), ()))
 
 
 def _always(stamp: Stamp) -> bool:
