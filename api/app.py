@@ -36,6 +36,7 @@ from api.routers import (
 )
 from api.security import TokenStore
 from api.settings import Settings
+from api.warm import WARM_FROM, Warmer
 from domain.ledger import Ledger
 from domain.scenarios import ScenarioBook
 from projections.answers import AnswerCache
@@ -77,6 +78,13 @@ def open_services(settings: Settings) -> Services:
     )
 
 
+def warms(settings: Settings, events: int) -> bool:
+    """Whether the application keeps today's programme states warm (``api.warm``)."""
+    if settings.state_cache_bytes <= 0 or settings.warm_states == "off":
+        return False
+    return settings.warm_states == "on" or events >= WARM_FROM
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The application; the ledger opens when it starts serving and closes when it stops."""
 
@@ -85,9 +93,16 @@ def create_app(settings: Settings) -> FastAPI:
         services = open_services(settings)
         app.state.services = services
         memory.settle(services.view.position)  # the read models are loaded: freeze them
+        warmer = None
+        if warms(settings, services.view.position):
+            warmer = Warmer(services.view, services.answers, state.sections_json)
+            warmer.start()
+        app.state.warmer = warmer
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.close()
             services.log.close()  # its background catch-up reads the ledger
             services.scenarios.close()
             services.ledger.close()

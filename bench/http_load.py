@@ -72,11 +72,19 @@ def copy_database(source: str, target: Path) -> None:
 
 
 def start_server(
-    database: Path, port: int, log: Path, workers: int = 1, code: Path | None = None
+    database: Path,
+    port: int,
+    log: Path,
+    workers: int = 1,
+    code: Path | None = None,
+    cold: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """``pmo serve`` on the copy (from the sources in ``code`` if given), ready to answer."""
+    """``pmo serve`` on the copy (from the sources in ``code`` if given), ready to answer
+    (with ``cold``, not keeping today's programme states warm)."""
     command = [PMO, "serve", "--database", str(database), "--port", str(port)]
     environment = dict(os.environ)
+    if cold:
+        environment["PMO_API_WARM_STATES"] = "off"
     if code is not None:  # ahead of this checkout's editable install
         environment["PYTHONPATH"] = str(code.resolve())
     with log.open("wb") as output:
@@ -99,6 +107,22 @@ def start_server(
         time.sleep(0.5)
     server.kill()
     raise RuntimeError("the server did not start in 15 minutes")
+
+
+WARM_LINE = "programme states warm:"
+
+
+def wait_for_warm(log: Path, code: Path | None, cold: bool, workers: int) -> float | None:
+    """Seconds until every worker of a server that warms today's programme states said
+    it had (None if it does not warm them: ``--cold``, or a revision without it)."""
+    if cold or not ((code or Path(__file__).parents[1]) / "api" / "warm.py").exists():
+        return None
+    began = time.monotonic()
+    while time.monotonic() - began < 900:
+        if log.read_text(errors="replace").count(WARM_LINE) >= workers:
+            return round(time.monotonic() - began, 1)
+        time.sleep(0.5)
+    raise RuntimeError("the server did not warm its states in 15 minutes")
 
 
 class Connection:
@@ -255,6 +279,9 @@ def main() -> None:
         "--write-rate", type=float, default=5.0, help="risks recorded a second in state_recording"
     )
     parser.add_argument("--code", type=Path, help="run the server from these sources")
+    parser.add_argument(
+        "--cold", action="store_true", help="a server that does not keep states warm"
+    )
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pmo-http-load-"))
     database = work / "ledger.db"
@@ -264,7 +291,11 @@ def main() -> None:
     with Ledger(str(database)) as ledger:
         token = TokenStore(ledger).create("bench.load", Role.PMO).token
         events = ledger.recorder.max_notification_id() or 0
-    server = start_server(database, options.port, work / "serve.log", options.workers, options.code)
+    log = work / "serve.log"
+    server = start_server(database, options.port, log, options.workers, options.code, options.cold)
+    warmed = wait_for_warm(log, options.code, options.cold, options.workers)
+    if warmed is not None:
+        print(f"programme states warm {warmed} s after the server was ready", flush=True)
     base = ("127.0.0.1", options.port)
     try:
         state = httpx.get(
@@ -353,6 +384,8 @@ def main() -> None:
         "load_average": os.getloadavg(),
         **results,
         "workers": options.workers,
+        "cold": options.cold,
+        "warmed_after_ready_s": warmed,
         "write_rate": options.write_rate,
         "code": str(options.code or Path(__file__).parents[1]),
         **{

@@ -231,6 +231,20 @@ class PortfolioView:
             return None
         return self._stored(cache, as_of, known_at, scope or Scope(), tuple(sections))
 
+    def holds_answer(
+        self,
+        cache: AnswerCache,
+        as_of: date,
+        known_at: datetime,
+        scope: Scope | None = None,
+        sections: Iterable[str] = SECTIONS,
+    ) -> bool:
+        """Whether ``cache`` holds an answer to the question that still holds at the
+        position the view has reached (a look: nothing counted, the log not read)."""
+        _, _, _, latest = self._published
+        question = self._question(as_of, known_at, scope or Scope(), tuple(sections), latest)
+        return cache.get(question, self.holds, count=False) is not None
+
     def _stored(
         self,
         cache: AnswerCache,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Annotated
 
 import typer
 import uvicorn
+from rich.markup import escape
 
-from api.cli.common import Database, open_ledger, refusals
+from api.cli.common import EXIT_REFUSED, Database, err, open_ledger, refusals
 from api.security import Role, TokenStore
 from api.settings import Settings
 from domain.persistence import DATABASE_VARIABLE, database_setting
@@ -34,6 +36,11 @@ def serve(
     with refusals():
         # Workers are separate processes: each builds its app from the same setting.
         os.environ[DATABASE_VARIABLE] = database_setting(database)
+        try:  # a bad PMO_API_* value: said once here, not by every worker's traceback
+            Settings.from_environment()
+        except ValueError as problem:
+            err.print(f"[bold red]error[/]: {escape(str(problem))}")
+            raise typer.Exit(EXIT_REFUSED) from None
         with open_ledger(database):  # creates the tables once, before workers race for them
             pass
     uvicorn.run(
@@ -49,6 +56,14 @@ def serve(
 def app_from_environment() -> object:
     """The app of a uvicorn worker, from ``PMO_DATABASE`` and ``PMO_API_*``."""
     from api.app import create_app
+
+    # The application's own messages (the states' warm-up) beside uvicorn's.
+    own = logging.getLogger("pmo")
+    if not own.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        own.addHandler(handler)
+        own.setLevel(logging.INFO)
 
     return create_app(Settings.from_environment())
 
