@@ -8,12 +8,14 @@ keeps the response under the request's Idempotency-Key when there is one.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
+from starlette.background import BackgroundTask
 
 from api.deps import Services
 from api.errors import ProblemError, problem_response, refusal
@@ -21,6 +23,8 @@ from api.idempotency import Stored, fingerprint
 from api.security import Principal
 from domain.errors import DomainError
 from domain.ledger import Receipt
+
+log = logging.getLogger("pmo.api")
 
 # An entity tag is quoted ("7"); the bare version (7) is taken too: some clients and
 # tools (schemathesis's coverage phase) drop the quotes of a quoted header value.
@@ -88,9 +92,10 @@ def write(
     if_match: str | None,
     run: Callable[[], Response],
 ) -> Response:
-    """Run a recording request once per Idempotency-Key; refusals become problems."""
+    """Run a recording request once per Idempotency-Key; refusals become problems. Once
+    a write is answered, the view applies it (``_follow``)."""
     if key is None:
-        return _answer(request, run)
+        return _followed(_answer(request, run), services)
     store = services.idempotency
     claim = store.claim(
         principal.token_id,
@@ -129,7 +134,23 @@ def write(
     store.store(
         principal.token_id, key, Stored(response.status_code, bytes(response.body), kept_headers)
     )
+    return _followed(response, services)
+
+
+def _followed(response: Response, services: Services) -> Response:
+    """``response``, and after it is sent (a background task, in a thread) the view
+    catching up with what it recorded: the next reads find the view there, their stored
+    answers given at once (each would otherwise catch up itself, one at a time)."""
+    if 200 <= response.status_code < 300 and response.background is None:
+        response.background = BackgroundTask(_follow, services)
     return response
+
+
+def _follow(services: Services) -> None:
+    try:
+        services.view.catch_up()
+    except Exception:  # the next read catches up anyway, and says what failed
+        log.warning("the view could not follow a write", exc_info=True)
 
 
 def _answer(request: Request, run: Callable[[], Response]) -> Response:

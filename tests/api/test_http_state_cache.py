@@ -110,3 +110,13 @@ def test_the_state_route_still_publishes_the_shape_of_its_answer(sqlite_api: Api
     assert answer["schema"] == {"$ref": "#/components/schemas/StatePublic"}
     published = schema["components"]["schemas"]["StatePublic"]
     assert set(published["required"]) == {"scope", "as_of", "known_at", "sections"}
+
+
+def test_the_view_applies_a_write_once_it_is_answered_before_any_read(api: Api) -> None:
+    build_payments(api)
+    services = api.app.state.services
+    assert api.record("budget/cut", CUT).status_code == 201
+    # The response's background task (run before the test client returns) caught up.
+    assert services.view.position == services.ledger.recorder.max_notification_id()
+    refused = api.record("budget/cut", {**CUT, "project": "NOPE"})
+    assert refused.status_code >= 400  # nothing recorded, nothing to follow
