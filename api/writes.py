@@ -141,14 +141,18 @@ def _followed(response: Response, services: Services) -> Response:
     """``response``, and after it is sent (a background task, in a thread) the view
     catching up with what it recorded: the next reads find the view there, their stored
     answers given at once (each would otherwise catch up itself, one at a time)."""
-    if 200 <= response.status_code < 300 and response.background is None:
+    if (
+        200 <= response.status_code < 300
+        and response.background is None
+        and services.view.follow_due()  # one follow for the writes of a moment
+    ):
         response.background = BackgroundTask(_follow, services)
     return response
 
 
 def _follow(services: Services) -> None:
     try:
-        services.view.catch_up()
+        services.view.follow()  # never waits: a busy view catches up on its next read
     except Exception:  # the next read catches up anyway, and says what failed
         log.warning("the view could not follow a write", exc_info=True)
 

@@ -80,6 +80,7 @@ class PortfolioView:
             self.projector = Projector.restored(saved)
             self.saved_position = self.restored_from = self.projector.position
         self.generation = 0  # a rebuild starts another (the answers of one hold no more)
+        self._follow_due = False
         self._publish()
 
     def _publish(self) -> None:
@@ -126,6 +127,28 @@ class PortfolioView:
             ):
                 saved = self.save()
             return CatchUp(applied, time.perf_counter() - started, rebuild and applied > 0, saved)
+
+    def follow_due(self) -> bool:
+        """Whether a writer should have the view :meth:`follow` its write: False while
+        a follow is already due (it will apply this write too, having not begun yet).
+        Writers that record at once queue one follow, not one each."""
+        if self._follow_due:
+            return False
+        self._follow_due = True
+        return True
+
+    def follow(self) -> bool:
+        """Catch up now if nothing holds the view (a catch-up or a question under way),
+        without waiting; whether it did. For a writer, after its write: whoever holds
+        the view, or the next question, catches up anyway."""
+        self._follow_due = False
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self.catch_up()
+            return True
+        finally:
+            self._lock.release()
 
     def rebuild(self) -> CatchUp:
         """Forget everything and build the view again from the first event."""

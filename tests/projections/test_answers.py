@@ -212,3 +212,29 @@ def test_a_stored_answer_is_given_while_the_view_is_busy(portfolio: Ledger, stor
         release.set()
         holder.join()
     assert given == (None if store_url.startswith("postgresql") else b"1")
+
+
+def test_a_view_follows_the_log_only_when_nothing_holds_it(
+    portfolio: Ledger, record: Record
+) -> None:
+    view = PortfolioView(portfolio, persist=False)
+    view.catch_up()
+    _plan_a_pilot(record)
+    busy, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with view._lock:
+            busy.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert busy.wait(10)
+        assert view.follow() is False  # no wait for the holder
+    finally:
+        release.set()
+        holder.join()
+    assert view.position < portfolio.recorder.max_notification_id()
+    assert view.follow() is True
+    assert view.position == portfolio.recorder.max_notification_id()
