@@ -43,6 +43,7 @@ from projections.view_store import ViewStore
 # version are ignored (the view rebuilds). Changes to the tables' shapes bump it anyway.
 HANDLERS_VERSION = 1
 NOW = "now"  # the answer cache's "known at" of a question asked as known now
+INLINE_EVENTS = 20  # the most events an event loop's question catches up (``_stored``)
 
 
 def version() -> str:
@@ -98,8 +99,9 @@ class PortfolioView:
         """The latest recorded instant the view holds (nothing it knows changes after)."""
         return instant_of(self.projector.latest)
 
-    def catch_up(self) -> CatchUp:
-        """Apply what the log recorded since ``position``; save a snapshot if due."""
+    def catch_up(self, save: bool = True) -> CatchUp:
+        """Apply what the log recorded since ``position``; save a snapshot if due (and
+        ``save``: an event loop's catch-up of a few events leaves it to a thread)."""
         with self._lock:
             started = time.perf_counter()
             projector = self.projector
@@ -122,8 +124,10 @@ class PortfolioView:
             self._publish()
             applied = projector.position - before
             saved = False
-            if self._store is not None and projector.position - self.saved_position >= max(
-                self.save_every, 1
+            if (
+                save
+                and self._store is not None
+                and projector.position - self.saved_position >= max(self.save_every, 1)
             ):
                 saved = self.save()
             return CatchUp(applied, time.perf_counter() - started, rebuild and applied > 0, saved)
@@ -137,7 +141,7 @@ class PortfolioView:
         self._follow_due = True
         return True
 
-    def follow(self) -> bool:
+    def follow(self, save: bool = True) -> bool:
         """Catch up now if nothing holds the view (a catch-up or a question under way),
         without waiting; whether it did. For a writer, after its write: whoever holds
         the view, or the next question, catches up anyway."""
@@ -145,7 +149,7 @@ class PortfolioView:
         if not self._lock.acquire(blocking=False):
             return False
         try:
-            self.catch_up()
+            self.catch_up(save)
             return True
         finally:
             self._lock.release()
@@ -252,7 +256,7 @@ class PortfolioView:
         """
         if not self._reader.local:
             return None
-        return self._stored(cache, as_of, known_at, scope or Scope(), tuple(sections))
+        return self._stored(cache, as_of, known_at, scope or Scope(), tuple(sections), inline=True)
 
     def holds_answer(
         self,
@@ -275,16 +279,31 @@ class PortfolioView:
         known_at: datetime,
         scope: Scope,
         sections: tuple[str, ...],
+        inline: bool = False,
     ) -> bytes | None:
         """The stored answer, if it holds and the view has applied the whole log (one
         read of the log's last position, only when there is an answer); never waits
-        for the view, counts nothing when there is none to give."""
+        for the view, counts nothing when there is none to give.
+
+        With ``inline`` (an event loop), a log at most ``INLINE_EVENTS`` ahead is caught
+        up here if nothing holds the view (no snapshot saved: a thread's catch-up does
+        that): right after a write, the first question applies it, and the others find
+        the view there, rather than each going to a thread to wait its turn.
+        """
         _, _, position, latest = self._published
         question = self._question(as_of, known_at, scope, sections, latest)
         if cache.get(question, self.holds, count=False) is None:
             return None
-        if self._reader.last_position() != position:  # recorded since: catch up first
-            return None
+        last = self._reader.last_position()
+        if last != position:  # recorded since: catch up first
+            if not inline or not 0 < last - position <= INLINE_EVENTS:
+                return None
+            if not self.follow(save=False):
+                return None
+            _, _, position, latest = self._published
+            if position < last:
+                return None
+            question = self._question(as_of, known_at, scope, sections, latest)
         return cache.get(question, self.holds)
 
     @staticmethod
