@@ -1,10 +1,11 @@
 """``GET /state``: the portfolio, a perimeter, a programme or a project at any
 (as_of, known_at), from the read models the process keeps caught up.
 
-The sections are serialized once per question and log position (``AnswerCache``): a
-dashboard asking the same programme "as known now" again gets the stored bytes until
-the ledger records something. The envelope (scope, as_of, the known_at asked) is
-written for each request.
+The sections are serialized once per question and kept (``AnswerCache``) while no event
+writes what the answer read: a dashboard asking the same programme "as known now" again
+gets the stored bytes until the ledger records something about it (``api.warm`` keeps
+today's state of every programme ready). The envelope (scope, as_of, the known_at
+asked) is written for each request.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ async def read_state(
     day, when = moment(as_of, known_at)
     where = scope_from(scope)
     wanted = list(dict.fromkeys(section or SECTIONS))
-    # An answer already stored is sent from the event loop (no thread for it); one to
-    # compute, or a limited token's (its check reads the store), is worked out in a thread.
+    # An answer already stored is sent from the event loop (no thread for it, and no wait
+    # for a question being computed); one to compute, or a limited token's (its check
+    # reads the store), is worked out in a thread.
     sections = None
     if not principal.perimeters:
         sections = services.view.stored_answer(services.answers, day, when, where, wanted)
