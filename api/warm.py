@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from api.routers.reading import moment
 from projections.answers import AnswerCache
@@ -44,6 +45,7 @@ class Round:
     computed: int  # answers computed (the others were held)
     full: bool  # stopped because the cache reached its share
     seconds: float
+    failed: int = 0  # programmes whose answer could not be computed (logged)
 
 
 class Warmer:
@@ -58,6 +60,8 @@ class Warmer:
     ) -> None:
         self.view, self.cache, self.render, self.pause = view, cache, render, pause
         self.rounds = 0
+        self._unkept: set[tuple[str, date]] = set()  # answers larger than the cache
+        self._failed: set[str] = set()  # whose failure was logged (once, until it passes)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pmo-warm-states", daemon=True)
 
@@ -79,7 +83,7 @@ class Warmer:
         # costs a look (no read of the log), and only the others are computed.
         structure = self.view.state(day, now, sections=["programmes"])["programmes"]
         codes = [str(code) for code in structure["programme"]]
-        computed, full = 0, False
+        computed, failed, full = 0, 0, False
         limit = SHARE * self.cache.max_bytes
         for code in codes:
             if self._stop.is_set():
@@ -89,12 +93,24 @@ class Warmer:
                 break
             day, now = moment(None, None)
             scope = Scope("programme", code)
-            if self.view.holds_answer(self.cache, day, now, scope, SECTIONS):
+            if (code, day) in self._unkept or self.view.holds_answer(
+                self.cache, day, now, scope, SECTIONS
+            ):
                 continue
             computed += 1
-            self.view.answer(self.cache, self.render, day, now, scope, SECTIONS)
+            try:
+                answer = self.view.answer(self.cache, self.render, day, now, scope, SECTIONS)
+            except Exception:  # one programme's failure does not stop the others'
+                failed += 1
+                if code not in self._failed:
+                    self._failed.add(code)
+                    log.exception("warming the state of programme %s failed", code)
+                continue
+            self._failed.discard(code)
+            if len(answer) > self.cache.max_bytes:  # never kept: not computed again today
+                self._unkept.add((code, day))
         self.rounds += 1
-        return Round(len(codes), computed, full, time.perf_counter() - began)
+        return Round(len(codes), computed, full, time.perf_counter() - began, failed)
 
     def _run(self) -> None:
         first = True

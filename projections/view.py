@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +45,8 @@ from projections.view_store import ViewStore
 HANDLERS_VERSION = 1
 NOW = "now"  # the answer cache's "known at" of a question asked as known now
 INLINE_EVENTS = 20  # the most events an event loop's question catches up (``_stored``)
+FOLLOW_DUE_SECONDS = 1.0  # a follow made due and not run by then no longer holds others
+_GENERATIONS = itertools.count(1)
 
 
 def version() -> str:
@@ -80,8 +83,10 @@ class PortfolioView:
         if saved is not None:
             self.projector = Projector.restored(saved)
             self.saved_position = self.restored_from = self.projector.position
-        self.generation = 0  # a rebuild starts another (the answers of one hold no more)
-        self._follow_due = False
+        # A rebuild starts another generation: the answers of one hold no more. Drawn
+        # from a count of the process, so that no two views share one.
+        self.generation = next(_GENERATIONS)
+        self._follow_due = 0.0  # when a follow was last made due (``follow_due``)
         self._publish()
 
     def _publish(self) -> None:
@@ -99,9 +104,10 @@ class PortfolioView:
         """The latest recorded instant the view holds (nothing it knows changes after)."""
         return instant_of(self.projector.latest)
 
-    def catch_up(self, save: bool = True) -> CatchUp:
-        """Apply what the log recorded since ``position``; save a snapshot if due (and
-        ``save``: an event loop's catch-up of a few events leaves it to a thread)."""
+    def catch_up(self, save: bool = True, upto: int | None = None) -> CatchUp:
+        """Apply what the log recorded since ``position`` (up to position ``upto`` if
+        given); save a snapshot if due (and ``save``: an event loop's catch-up of a few
+        events leaves it to a thread)."""
         with self._lock:
             started = time.perf_counter()
             projector = self.projector
@@ -109,13 +115,17 @@ class PortfolioView:
             rebuild = before == 0
             with _collector_paused():
                 if rebuild:
-                    self.generation += 1  # a bulk load writes no marks (``holds``)
+                    self.generation = next(_GENERATIONS)  # a bulk load writes no marks
                     self._publish()
                     projector.start_bulk()
                 try:
                     for rows in self._reader.pages(projector.position):
                         for position, topic, originator, state in rows:
+                            if upto is not None and position > upto:
+                                break
                             projector.apply(position, topic, originator, state)
+                        if upto is not None and projector.position >= upto:
+                            break
                 finally:
                     if rebuild:
                         projector.finish_bulk()
@@ -134,22 +144,25 @@ class PortfolioView:
 
     def follow_due(self) -> bool:
         """Whether a writer should have the view :meth:`follow` its write: False while
-        a follow is already due (it will apply this write too, having not begun yet).
-        Writers that record at once queue one follow, not one each."""
-        if self._follow_due:
+        a follow is already due (it will apply this write too, having not begun yet),
+        for at most ``FOLLOW_DUE_SECONDS`` (a follow that never ran does not stop the
+        next). Writers that record at once queue one follow, not one each."""
+        now = time.monotonic()
+        if now - self._follow_due < FOLLOW_DUE_SECONDS:
             return False
-        self._follow_due = True
+        self._follow_due = now
         return True
 
-    def follow(self, save: bool = True) -> bool:
-        """Catch up now if nothing holds the view (a catch-up or a question under way),
-        without waiting; whether it did. For a writer, after its write: whoever holds
-        the view, or the next question, catches up anyway."""
-        self._follow_due = False
+    def follow(self, save: bool = True, upto: int | None = None) -> bool:
+        """Catch up now (up to position ``upto`` if given) if nothing holds the view (a
+        catch-up or a question under way), without waiting; whether it did. For a
+        writer, after its write: whoever holds the view, or the next question, catches
+        up anyway."""
+        self._follow_due = 0.0
         if not self._lock.acquire(blocking=False):
             return False
         try:
-            self.catch_up(save)
+            self.catch_up(save, upto)
             return True
         finally:
             self._lock.release()
@@ -158,7 +171,7 @@ class PortfolioView:
         """Forget everything and build the view again from the first event."""
         with self._lock:
             self.projector = Projector()
-            self.generation += 1
+            self.generation = next(_GENERATIONS)
             self.saved_position = 0
             self._publish()
             return self.catch_up()
@@ -298,8 +311,8 @@ class PortfolioView:
         if last != position:  # recorded since: catch up first
             if not inline or not 0 < last - position <= INLINE_EVENTS:
                 return None
-            if not self.follow(save=False):
-                return None
+            if not self.follow(save=False, upto=last):  # no more than it saw: a batch
+                return None  # recorded meanwhile waits for a thread
             _, _, position, latest = self._published
             if position < last:
                 return None

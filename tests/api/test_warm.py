@@ -121,3 +121,30 @@ def test_the_application_warms_in_the_background_and_stops_with_it(tmp_path: Any
     assert not warmer._thread.is_alive()
     with TestClient(create_app(Settings(database=database))) as client:
         assert client.app.state.warmer is None  # type: ignore[attr-defined]  # a small ledger
+
+
+def test_a_programme_that_fails_does_not_stop_the_others_and_a_huge_one_is_not_redone(
+    sqlite_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_payments(sqlite_api)
+    _open_second_programme(sqlite_api)
+    view = sqlite_api.app.state.services.view
+    answer = view.answer
+
+    def failing_for_crm(
+        cache: AnswerCache, render: Any, day: Any, now: Any, scope: Scope, *rest: Any
+    ) -> bytes:
+        if scope.code == "CRM":
+            raise RuntimeError("a store that failed")
+        return answer(cache, render, day, now, scope, *rest)
+
+    monkeypatch.setattr(view, "answer", failing_for_crm)
+    cache = AnswerCache(max_bytes=1 << 20)
+    done = Warmer(view, cache, sections_json).warm()
+    assert (done.computed, done.failed, cache.stats().entries) == (2, 1, 1)  # PAY kept
+    monkeypatch.setattr(view, "answer", answer)
+    tiny = AnswerCache(max_bytes=10)  # no answer fits: computed once a day, not each round
+    warmer = Warmer(view, tiny, sections_json)
+    assert warmer.warm().computed == 2
+    assert tiny.stats().entries == 0
+    assert warmer.warm().computed == 0

@@ -12,7 +12,7 @@ from projections.answers import AnswerCache, CacheStats, Stamp
 from projections.projector import Projector
 from projections.reads import Reads
 from projections.state import Scope, StateRows, micros
-from projections.view import INLINE_EVENTS, PortfolioView
+from projections.view import FOLLOW_DUE_SECONDS, INLINE_EVENTS, PortfolioView
 from tests.conftest import Record
 
 
@@ -256,3 +256,26 @@ def test_a_view_follows_the_log_only_when_nothing_holds_it(
     assert view.position < portfolio.recorder.max_notification_id()
     assert view.follow() is True
     assert view.position == portfolio.recorder.max_notification_id()
+
+
+def test_a_catch_up_stops_where_it_is_told_and_views_never_share_a_generation(
+    portfolio: Ledger, record: Record
+) -> None:
+    view = PortfolioView(portfolio, persist=False)
+    view.catch_up()
+    first = view.position
+    for number in range(3):
+        record(c.TakeDecision(title=f"Decision {number}", rationale="Three", forum="weekly"))
+    view.catch_up(upto=first + 2)
+    assert view.position == first + 2  # a batch recorded since waits for the next one
+    view.catch_up()
+    assert view.position == first + 3
+    assert PortfolioView(portfolio, persist=False).generation != view.generation
+
+
+def test_a_follow_made_due_and_never_run_does_not_hold_the_next_one(portfolio: Ledger) -> None:
+    view = PortfolioView(portfolio, persist=False)
+    assert view.follow_due() is True
+    assert view.follow_due() is False  # one follow for the writes of a moment
+    view._follow_due -= FOLLOW_DUE_SECONDS  # as if it had been due for a while
+    assert view.follow_due() is True
