@@ -17,24 +17,9 @@ cannot read something that goes unnoted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from projections.bitemporal import Columns, StepTable
-
-
-class Selectable(Protocol):
-    """A step table as a query reads it (``StepTable`` or a ``RecordedTable``)."""
-
-    def select(
-        self,
-        as_of: int,
-        known_at: int,
-        where: dict[str, Iterable[int]] | None = None,
-        partitions: Iterable[int] | None = None,
-        intervals: bool = False,
-    ) -> Columns:
-        """The rows in force on ``as_of`` as known at ``known_at``, optionally filtered."""
-        ...
 
 
 class Reads(NamedTuple):

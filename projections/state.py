@@ -27,7 +27,7 @@ import pandas as pd
 
 from domain.enums import Skill
 from domain.errors import UnknownEntity
-from projections.bitemporal import Columns
+from projections.bitemporal import Columns, StepTable
 from projections.columns import (
     Categories,
     Dates,
@@ -39,7 +39,7 @@ from projections.columns import (
     Texts,
 )
 from projections.projector import Projector
-from projections.reads import Reads, Recording, Selectable
+from projections.reads import Reads, Recording
 from projections.tables import CODED, NONE, members
 
 Ints = npt.NDArray[np.int64]
@@ -337,7 +337,9 @@ class _Query:
         self.p = projector
         # Sections read the tables through ``recording`` when given (what an answer read,
         # to know whether it still holds after more events: ``projections.reads``).
-        self.tables: Mapping[str, Selectable] = projector.tables if recording is None else recording
+        self.tables: Mapping[str, StepTable] | Recording = (
+            projector.tables if recording is None else recording
+        )
         self.as_of, self.known_at = as_of, known_at
         self.texts = texts_of(projector)
         self.scope = scope

@@ -4,6 +4,8 @@ view asks one question for every "known now" until an event writes what it read.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from domain import commands as c
@@ -68,6 +70,27 @@ def _plan_a_pilot(record: Record) -> None:
             rationale="A pilot first",
         )
     )
+
+
+@contextmanager
+def _held(view: PortfolioView) -> Iterator[None]:
+    """The view held by another thread meanwhile, as a catch-up or another question being
+    computed would hold it."""
+    busy, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with view._lock:
+            busy.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert busy.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join()
 
 
 def _count(state: StateRows) -> bytes:
@@ -214,21 +237,8 @@ def test_a_stored_answer_is_given_while_the_view_is_busy(portfolio: Ledger, stor
     cache = AnswerCache(max_bytes=1 << 20)
     today, now = date(2026, 3, 2), datetime.now(UTC)
     view.answer(cache, _count, today, now, Scope(), ["milestones"])
-    busy, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with view._lock:  # as a catch-up or another question being computed would
-            busy.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert busy.wait(10)
+    with _held(view):
         given = view.stored_answer(cache, today, now, Scope(), ["milestones"])
-    finally:
-        release.set()
-        holder.join()
     assert given == (None if store_url.startswith("postgresql") else b"1")
 
 
@@ -238,21 +248,8 @@ def test_a_view_follows_the_log_only_when_nothing_holds_it(
     view = PortfolioView(portfolio, persist=False)
     view.catch_up()
     _plan_a_pilot(record)
-    busy, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with view._lock:
-            busy.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert busy.wait(10)
+    with _held(view):
         assert view.follow() is False  # no wait for the holder
-    finally:
-        release.set()
-        holder.join()
     assert view.position < portfolio.recorder.max_notification_id()
     assert view.follow() is True
     assert view.position == portfolio.recorder.max_notification_id()
